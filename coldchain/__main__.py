@@ -1,0 +1,5 @@
+"""``python -m coldchain`` runs the command line."""
+
+from coldchain.cli import main
+
+main()
