@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from coldchain.checks import check_scenario
-from coldchain.errors import ColdchainError, InputError
+from coldchain.errors import ColdchainError, InputError, OutputError, SolverError
 from coldchain.io import read_scenario
 from coldchain.summary import scenario_summary
 
@@ -73,11 +73,114 @@ def validate(scenario: ScenarioDir) -> None:
     out.print(table)
 
 
+@app.command()
+def plan(
+    scenario: ScenarioDir,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for routes.csv, orders.csv, "
+                                          "deliveries.csv, kpis.json, plan.txt and routes.png.")],
+    time_limit: Annotated[float | None, typer.Option("--time-limit", min=1.0, help="Seconds for the whole plan.")] = None,
+    gap: Annotated[float | None, typer.Option("--gap", min=0.0, max=1.0, help="Stop at this relative MIP gap (0.01 = 1 %).")] = None,
+    threads: Annotated[int | None, typer.Option("--threads", min=1, help="Solver threads.")] = None,
+    preset: Annotated[str, typer.Option("--preset", help="Solver preset from models/solver.toml.")] = "default",
+    no_map: Annotated[bool, typer.Option("--no-map", help="Skip the route map picture.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress line or summary.")] = False,
+) -> None:
+    """Plan today's truck runs: routes, stop times, loads, unserved orders with reasons, KPIs, map."""
+    from coldchain.catalogue import solver_presets
+    from coldchain.plan import PlanOptions, plan as make_plan
+    from coldchain.report import write_plan
+    from coldchain.solve import SolveOptions, SolveStatus
+    from coldchain.summary_plan import plan_renderables, plan_text
+
+    presets = solver_presets()
+    if preset not in presets:
+        raise fail(f"unknown preset {preset!r}; choose one of: {', '.join(presets)}", EXIT_USAGE)
+    p = presets[preset]
+    s = load(scenario)
+    progress = None if quiet else _progress_printer()
+    opts = SolveOptions(
+        time_limit_s=time_limit if time_limit is not None else p.get("time_limit_s", 60.0),
+        mip_gap=gap if gap is not None else p.get("mip_gap", 0.0),
+        threads=threads if threads is not None else p.get("threads"),
+        progress=progress,
+    )
+    try:
+        result = make_plan(s, PlanOptions(solve=opts))
+    except SolverError as exc:
+        raise fail(str(exc), EXIT_NO_SOLUTION) from None
+    finally:
+        if progress:
+            progress.close()
+    if result.status == SolveStatus.INFEASIBLE:
+        write_plan(result, out_dir, map_png=False)
+        missed = ", ".join(result.missed_stops) or "(could not be narrowed down in the time limit)"
+        raise fail(f"infeasible: the parcel deliveries cannot all be made with this fleet; "
+                   f"stops that cannot be served: {missed}", EXIT_INFEASIBLE)
+    if not result.has_routes:
+        raise fail("no plan found within the time limit; try a longer --time-limit", EXIT_NO_SOLUTION)
+    text = plan_text(result)
+    try:
+        write_plan(result, out_dir, summary_text=text, map_png=not no_map)
+    except OutputError as exc:
+        raise fail(str(exc), EXIT_INPUT) from None
+    if not quiet:
+        out.print(plan_renderables(result))
+        out.print(f"Wrote the plan to {out_dir}/")
+
+
+@app.command()
+def check(
+    scenario: ScenarioDir,
+    plan_dir: Annotated[Path, typer.Argument(help="A folder written by `coldchain plan`.")],
+) -> None:
+    """Recompute every rule of a written plan from its tables (independent of the solver)."""
+    from coldchain.verify import check_folder
+
+    s = load(scenario)
+    try:
+        problems = check_folder(s, plan_dir)
+    except OutputError as exc:
+        raise fail(str(exc), EXIT_INPUT) from None
+    if problems:
+        for p in problems:
+            err.print(f"Error: {p}", markup=False)
+        raise typer.Exit(EXIT_CHECK)
+    out.print(f"Plan in {plan_dir} keeps every rule (routes, hours, shifts, loads, reefer space, "
+              "freshness, cold chain, parcels, orders, costs).")
+
+
+class _progress_printer:
+    """One line on the terminal showing the solver's best plan, bound and gap, rewritten in place.
+
+    HiGHS runs with the process's output captured, so the line goes to a duplicate of stderr.
+    """
+
+    def __init__(self) -> None:
+        self._fh = os.fdopen(os.dup(2), "w", buffering=1) if sys.stderr.isatty() else None
+
+    def __call__(self, p) -> None:
+        if self._fh is None:
+            return
+        best = "-" if p.best is None else f"{p.best:,.0f}"
+        bound = "-" if p.bound is None else f"{p.bound:,.0f}"
+        gap = "-" if p.gap is None else f"{100 * p.gap:.2f} %"
+        self._fh.write(f"\r  solving: {p.seconds:5.1f} s  best plan {best} CNY  bound {bound} CNY  gap {gap}   ")
+        self._fh.flush()
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.write("\r" + " " * 90 + "\r")
+            self._fh.close()
+
+
 def main() -> None:
     """Console-script entry point: never a traceback for an error coldchain knows about."""
     try:
         app()
-    except ColdchainError as exc:
+    except SolverError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        sys.exit(EXIT_NO_SOLUTION)
+    except (ColdchainError, OutputError) as exc:
         for line in str(exc).splitlines():
             print(f"Error: {line}", file=sys.stderr)
         sys.exit(EXIT_INPUT)

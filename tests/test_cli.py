@@ -18,9 +18,9 @@ def test_validate_sample_prints_summary(sample_dir: Path) -> None:
     result = runner.invoke(app, ["validate", str(sample_dir)])
     assert result.exit_code == 0, result.output
     text = result.stdout
-    assert "1 hub, 8 towns, 14 villages" in text
+    assert "1 hub, 4 towns, 7 villages" in text
     assert "litchi" in text and "raw_milk" in text
-    assert "tightest deadline" in text and "MK-015" in text
+    assert "tightest deadline" in text and "MK-008" in text
 
 
 @pytest.mark.integration

@@ -118,11 +118,12 @@ def test_not_a_folder(tmp_path: Path) -> None:
 def test_sample_scenario_reads(sample_dir: Path) -> None:
     """The shipped Ling Shan sample is valid and as large as the README says."""
     s = read_scenario(sample_dir)
-    assert sum(x.kind == "town" for x in s.sites) == 8
-    assert sum(x.kind == "village" for x in s.sites) == 14
+    assert sum(x.kind == "town" for x in s.sites) == 4
+    assert sum(x.kind == "village" for x in s.sites) == 7
     assert len({p.company for p in s.parcels}) == 10
-    assert {"raw_milk", "fresh_fish", "leafy_greens"} <= {o.product_id for o in s.orders}
+    assert {"raw_milk", "fresh_fish"} <= {o.product_id for o in s.orders}
+    assert any(x.has_precooling for x in s.sites)
     assert any(v.reefer_capacity_kg > 0 for v in s.vehicles)
     assert any(v.reefer_capacity_kg == 0 for v in s.vehicles)
     # more pickup weight than the whole fleet can carry in one trip each
-    assert sum(o.quantity_kg for o in s.orders) > sum(v.capacity_kg for v in s.vehicles) * 0.9
+    assert sum(o.quantity_kg for o in s.orders) > sum(v.capacity_kg for v in s.vehicles)

@@ -1,0 +1,61 @@
+"""Why an order was left unserved, in words a co-op shipper understands.
+
+Orders that no truck could serve even alone were excluded before the solve, with their reason.
+For the others, we try to fit the order into the final plan: into the route that already stops
+at its village, at every position of every other route, and on any idle truck. If no fit keeps
+all the rules, the binding rule is named; if fits exist, the cheapest one's extra cost is
+compared with the order's value.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from coldchain.heuristic import Route
+from coldchain.instance import Instance
+from coldchain.routes import evaluate_route
+from coldchain.timefmt import clock
+
+_WHY = {
+    "capacity": "no truck had room left: every truck that could reach it in time was full",
+    "reefer": "no reefer space left on the trucks that could reach it in time",
+    "cold": "no truck with reefer space left could take it, and the dry trucks return too late to keep it cold",
+    "deadline": "no truck could bring it to the cold store before its deadline {deadline}",
+    "window": "no truck could be there within the point's opening hours after it is ready",
+    "shift": "no truck had enough of its shift left to fetch it",
+}
+
+
+def explain_unserved(inst: Instance, routes: list[Route], o: int) -> str:
+    """The reason order ``o`` (servable, but not served in ``routes``) was left out."""
+    order = inst.orders[o]
+    node = order.node
+    costs: list[float] = []
+    fails: Counter[str] = Counter()
+    idle_types = {r.k for r in routes if not r.seq}
+    for r in routes:
+        if not r.seq and r.k in idle_types:
+            idle_types.discard(r.k)
+            candidates = [[node]]
+        elif node in r.seq:
+            candidates = [r.seq]
+        elif r.seq:
+            candidates = [r.seq[:p] + [node] + r.seq[p:] for p in range(len(r.seq) + 1)]
+        else:
+            continue
+        base = r.ev.cost if r.seq and r.ev else 0.0
+        for seq in candidates:
+            picks = {i: list(v) for i, v in r.picks.items()}
+            picks[node] = [*picks.get(node, []), o]
+            ev = evaluate_route(inst, r.k, seq, picks)
+            if ev.feasible:
+                costs.append(ev.cost - base)
+            else:
+                fails[ev.reason or "capacity"] += 1
+    if costs:
+        extra = min(costs)
+        return (f"serving it would cost {extra:,.0f} CNY more, above its value of {order.value_cny:,.0f} CNY")
+    if not fails:
+        return "no truck can serve this point today"
+    reason = fails.most_common(1)[0][0]
+    return _WHY[reason].format(deadline=clock(order.deadline_min))

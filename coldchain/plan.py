@@ -1,0 +1,176 @@
+"""Plan a day: the library call behind ``coldchain plan``.
+
+``plan(scenario, options)`` indexes the scenario, builds a heuristic plan, builds the MILP,
+solves it with the heuristic plan as MIP start, reads the routes back, gives them exact times,
+explains every unserved order, and returns a `Plan`. It keeps no global state, so many plans
+may run in parallel (threads or processes) on different scenarios.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import pyomo.environ as pyo
+
+from coldchain.domain import Scenario
+from coldchain.errors import SolverError
+from coldchain.explain import explain_unserved
+from coldchain.heuristic import HeuristicPlan, Route, solve_heuristic
+from coldchain.instance import Instance, build_instance
+from coldchain.model import build_model
+from coldchain.routes import evaluate_route
+from coldchain.model.cuts import add_root_cuts, separate_root_cuts
+from coldchain.solve import SolveOptions, SolveOutcome, SolveStatus, solve, solve_relaxation
+from coldchain.warmstart import mip_start
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """How hard to try. ``heuristic_s=None``: 5 % of the time limit, between 0.5 and 5 s."""
+
+    solve: SolveOptions = field(default_factory=SolveOptions)
+    heuristic_s: float | None = None
+    use_mip: bool = True
+    root_cuts: bool = True
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A day's plan: routes per truck, what happens to every order, and how it was obtained."""
+
+    instance: Instance
+    status: SolveStatus
+    routes: tuple[Route, ...]
+    unserved: dict[int, str]  # order index -> reason (including orders excluded before solving)
+    missed_stops: tuple[str, ...]  # parcel stops that cannot be served (infeasible days)
+    outcome: SolveOutcome | None
+    heuristic_cost: float | None
+    timings: dict[str, float]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.instance.scenario
+
+    @property
+    def has_routes(self) -> bool:
+        return self.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+    @property
+    def cost(self) -> float:
+        """Total cost of the plan, recomputed from its routes (fixed + km + driver + lost value)."""
+        return sum(r.cost for r in self.routes) + sum(self.instance.orders[o].value_cny for o in self.unserved)
+
+
+def _routes_from_model(m: pyo.ConcreteModel, inst: Instance) -> list[Route]:
+    """Follow the arcs the solver chose; give each route a truck of its type, earliest first."""
+    out: list[Route] = []
+    for t in inst.types:
+        k = t.index
+        succ: dict[int, list[int]] = {}
+        for kk, i, j in m.ARCS:
+            if kk == k and pyo.value(m.uses_arc[k, i, j]) > 0.5:
+                succ.setdefault(i, []).append(j)
+        found = []
+        for first in succ.get(0, []):
+            seq, node = [], first
+            while node != 0 and len(seq) <= inst.n:
+                seq.append(node)
+                node = succ[node][0]
+            picks = {i: [o for o in m.ORDERS if m.order_node[o] == i and pyo.value(m.serves_order[o]) > 0.5]
+                     for i in seq}
+            reefer = {o: pyo.value(m.in_reefer[o]) > 0.5 for i in seq for o in picks[i] if o in m.in_reefer}
+            reefer.update({o: False for i in seq for o in picks[i] if inst.orders[o].chilled and o not in reefer})
+            found.append((pyo.value(m.service_start_min[seq[0]]), seq, picks, reefer))
+        found.sort(key=lambda f: f[0])
+        for vid, (_, seq, picks, reefer) in zip(t.vehicle_ids, found):
+            ev = evaluate_route(inst, k, seq, picks, reefer)
+            if not ev.feasible:  # numerical edge: let the evaluator choose reefer places
+                ev = evaluate_route(inst, k, seq, picks)
+            out.append(Route(vid, k, seq, picks, ev))
+        for vid in t.vehicle_ids[len(found):]:
+            out.append(Route(vid, k))
+    return out
+
+
+def plan(scenario: Scenario, options: PlanOptions | None = None) -> Plan:
+    """Plan one day for ``scenario``.
+
+    Returns a `Plan` whose ``status`` is optimal, feasible (with a gap), infeasible (the parcel
+    deliveries cannot all be made; ``missed_stops`` names them), or no_solution. Never raises for
+    an infeasible day.
+    """
+    options = options or PlanOptions()
+    timings: dict[str, float] = {}
+    notes: list[str] = []
+    t0 = time.perf_counter()
+    inst = build_instance(scenario)
+    timings["prepare_s"] = time.perf_counter() - t0
+    excluded = {o.index: o.excluded for o in inst.orders if o.excluded is not None}
+
+    impossible = [st.site_id for st in inst.stops if st.mandatory and not inst.serves[:, st.node].any()]
+    if impossible:
+        return Plan(inst, SolveStatus.INFEASIBLE, (), excluded, tuple(impossible), None, None, timings)
+
+    budget = options.heuristic_s
+    if budget is None:
+        budget = min(5.0, max(0.5, 0.05 * options.solve.time_limit_s))
+    t0 = time.perf_counter()
+    heur: HeuristicPlan = solve_heuristic(inst, budget, options.seed)
+    timings["heuristic_s"] = time.perf_counter() - t0
+    heur_ok = not heur.unplaced
+
+    outcome = None
+    routes: list[Route] | None = None
+    if options.use_mip:
+        t0 = time.perf_counter()
+        m = build_model(inst)
+        timings["build_s"] = time.perf_counter() - t0
+        if options.root_cuts:
+            t0 = time.perf_counter()
+            threads = options.solve.threads
+            add_root_cuts(m, separate_root_cuts(m, inst, lambda lp: solve_relaxation(lp, threads=threads)))
+            timings["cuts_s"] = time.perf_counter() - t0
+        start = mip_start(m, inst, heur) if heur_ok else None
+        remaining = max(1.0, options.solve.time_limit_s - sum(timings.values()))
+        opts = SolveOptions(**{**options.solve.__dict__, "time_limit_s": remaining})
+        try:
+            outcome = solve(m, opts, start=start)
+        except SolverError as exc:
+            if not heur_ok:
+                raise
+            notes.append(f"the solver failed ({exc}); this is the heuristic plan, without a bound")
+            outcome = None
+        timings["solve_s"] = outcome.runtime_s if outcome else 0.0
+        if outcome is None:
+            pass
+        elif outcome.has_solution:
+            routes = _routes_from_model(m, inst)
+        elif outcome.status == SolveStatus.INFEASIBLE:
+            missed = _missed_parcel_stops(inst, opts)
+            return Plan(inst, SolveStatus.INFEASIBLE, (), excluded, missed, outcome, None, timings)
+
+    if routes is None:
+        if not heur_ok:
+            status = SolveStatus.NO_SOLUTION
+            return Plan(inst, status, (), excluded, (), outcome, None, timings)
+        routes = heur.routes
+    heur_routes_cost = heur.cost if heur_ok else None
+    served = {o for r in routes for os in r.picks.values() for o in os}
+    unserved = dict(excluded)
+    for o in inst.orders:
+        if o.excluded is None and o.index not in served:
+            unserved[o.index] = explain_unserved(inst, routes, o.index)
+    status = outcome.status if outcome and outcome.has_solution else SolveStatus.FEASIBLE
+    return Plan(inst, status, tuple(routes), unserved, (), outcome, heur_routes_cost, timings, tuple(notes))
+
+
+def _missed_parcel_stops(inst: Instance, opts: SolveOptions) -> tuple[str, ...]:
+    """Solve the elastic model to name the parcel stops that cannot all be served."""
+    m = build_model(inst, elastic=True)
+    out = solve(m, SolveOptions(time_limit_s=opts.time_limit_s, mip_gap=0.0, threads=opts.threads))
+    if not out.has_solution:
+        return ()
+    return tuple(inst.nodes[i] for i in m.misses_stop if pyo.value(m.misses_stop[i]) > 0.5)

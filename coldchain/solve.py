@@ -1,0 +1,258 @@
+"""Solve a built model with HiGHS through Pyomo and report what happened.
+
+Infeasible is a status, not an exception: ``solve`` raises `SolverError` only when the solver
+itself fails. Solutions are loaded only after the termination condition has been checked.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import pyomo.environ as pyo
+from pyomo.contrib.solver.common.factory import SolverFactory
+from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
+
+from coldchain.errors import SolverError
+
+_counter = itertools.count()
+ABS_GAP_CNY = 0.01  # one fen: a plan this close to the bound is optimal for every practical purpose
+
+
+class SolveStatus(StrEnum):
+    """What the solver achieved."""
+
+    OPTIMAL = "optimal"  # proven within the requested gap
+    FEASIBLE = "feasible"  # a plan, with a remaining gap (time limit)
+    INFEASIBLE = "infeasible"  # no plan satisfies the hard rules
+    NO_SOLUTION = "no_solution"  # the time limit came before any plan
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """Solver settings. ``mip_gap`` is relative (0.01 = 1 %); ``threads=None`` lets HiGHS choose."""
+
+    time_limit_s: float = 60.0
+    mip_gap: float = 0.0
+    threads: int | None = None
+    progress: Callable[[Progress], None] | None = None
+    log: Callable[[str], None] | None = None
+    highs_options: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One line of the solver's progress: best plan so far, best bound, gap, seconds."""
+
+    best: float | None
+    bound: float | None
+    gap: float | None
+    seconds: float
+
+
+@dataclass(frozen=True)
+class SolveOutcome:
+    """The solver's verdict on one model."""
+
+    status: SolveStatus
+    termination: str
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    runtime_s: float
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+
+_NUM = r"(-?(?:\d+(?:\.\d*)?(?:e[+-]?\d+)?|inf))"
+_MIP_LINE = re.compile(rf"\s{_NUM}\s+{_NUM}\s+(\S+)\s+\d+\s+\d+\s+\d+\s+\d+\s+(\d+(?:\.\d+)?)s\s*$")
+
+
+class _LogHandler(logging.Handler):
+    """Hands each HiGHS log line to the callbacks (the progress line)."""
+
+    def __init__(self, log, progress):
+        super().__init__()
+        self._log, self._progress = log, progress
+
+    def emit(self, record: logging.LogRecord) -> None:
+        for line in record.getMessage().splitlines():
+            if self._log:
+                self._log(line)
+            if self._progress:
+                p = parse_progress(line)
+                if p:
+                    self._progress(p)
+
+
+def _solver_logger(log, progress) -> logging.Logger:
+    """A private logger per solve, so that parallel solves never mix their lines."""
+    logger = logging.getLogger(f"coldchain.highs.{next(_counter)}")
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    logger.handlers = [_LogHandler(log, progress)]
+    return logger
+
+
+def parse_progress(line: str) -> Progress | None:
+    """Read best bound, best solution, gap and time from a HiGHS branch-and-bound log line."""
+    m = _MIP_LINE.search(line)
+    if not m:
+        return None
+
+    def num(t: str) -> float | None:
+        v = float(t)
+        return None if math.isinf(v) else v
+
+    gap_text = m.group(3).rstrip("%")
+    try:
+        gap = float(gap_text) / 100.0
+    except ValueError:
+        gap = None
+    return Progress(best=num(m.group(2)), bound=num(m.group(1)), gap=gap, seconds=float(m.group(4)))
+
+
+_scheduler_threads: list[int] = []
+
+
+def _use_threads(threads: int) -> None:
+    """HiGHS keeps one thread pool per process: restart it when a solve asks for another size.
+
+    Parallel *threads* of one process must therefore ask for the same number of threads; for
+    parallel plans with different settings, use processes.
+    """
+    import highspy
+
+    if _scheduler_threads and _scheduler_threads[-1] != threads:
+        highspy.Highs.resetGlobalScheduler(True)
+    _scheduler_threads[:] = [threads]
+
+
+def _set_start(highs, var_map: dict, start: dict) -> None:
+    """Hand a full MIP start to HiGHS (columns not given are 0)."""
+    import highspy
+
+    values = [0.0] * highs.getNumCol()
+    for var, value in start.items():
+        col = var_map.get(id(var))
+        if col is not None:
+            values[col] = float(value)
+    sol = highspy.HighsSolution()
+    sol.col_value = values
+    sol.value_valid = True
+    highs.setSolution(sol)
+
+
+def _watch(highs, progress: Callable[[Progress], None], started: float) -> None:
+    """Report bound, incumbent and gap from HiGHS's own MIP callbacks (thread-safe, no log parsing)."""
+    last = [0.0]
+
+    def on_event(e) -> None:
+        d = e.data_out
+        now = time.perf_counter() - started
+        if now - last[0] < 0.5 and e.callback_type != _improving():
+            return
+        last[0] = now
+        best = None if math.isinf(d.mip_primal_bound) else d.mip_primal_bound
+        bound = None if math.isinf(d.mip_dual_bound) else d.mip_dual_bound
+        progress(Progress(best, bound, relative_gap(best, bound), now))
+
+    highs.cbMipImprovingSolution.subscribe(on_event)
+    highs.cbMipInterrupt.subscribe(on_event)
+
+
+def _improving():
+    import highspy
+
+    return highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """|objective - bound| / max(|objective|, 1e-9), or None without both."""
+    if objective is None or bound is None or math.isinf(bound):
+        return None
+    return abs(objective - bound) / max(abs(objective), 1e-9)
+
+
+def solve(m: pyo.ConcreteModel, options: SolveOptions | None = None, start: dict | None = None) -> SolveOutcome:
+    """Solve ``m`` with HiGHS; load the solution into ``m`` only when there is one.
+
+    ``start`` maps variables to values of a feasible point, handed to HiGHS as a MIP start.
+
+    Raises
+    ------
+    SolverError
+        When HiGHS reports an error or the interface fails.
+    """
+    options = options or SolveOptions()
+    solver = SolverFactory("highs")
+    if not solver.available():
+        raise SolverError("HiGHS is not available: install the highspy package")
+    highs_options = {"mip_rel_gap": options.mip_gap, "mip_abs_gap": ABS_GAP_CNY, **options.highs_options}
+    if options.threads:
+        highs_options["threads"] = options.threads
+        _use_threads(options.threads)
+    tee = _solver_logger(options.log, options.progress) if options.log else False
+    started = time.perf_counter()
+    try:
+        solver.set_instance(m)
+        highs = solver._solver_model  # the persistent interface's highspy.Highs (pinned Pyomo)
+        if start:
+            _set_start(highs, solver._pyomo_var_to_solver_var_map, start)
+        if options.progress:
+            _watch(highs, options.progress, started)
+        res = solver.solve(
+            m,
+            tee=tee,
+            load_solutions=False,
+            raise_exception_on_nonoptimal_result=False,
+            time_limit=options.time_limit_s,
+            solver_options=highs_options,
+        )
+    except Exception as exc:  # the interface itself failed
+        raise SolverError(f"HiGHS failed: {exc}") from exc
+    runtime = time.perf_counter() - started
+    tc, sol = res.termination_condition, res.solution_status
+    has_solution = sol in (SolutionStatus.optimal, SolutionStatus.feasible)
+    objective = res.incumbent_objective if has_solution else None
+    bound = res.objective_bound
+    bound = None if bound is None or math.isinf(bound) else bound
+    if tc == TerminationCondition.error or (tc == TerminationCondition.unknown and not has_solution):
+        raise SolverError(f"HiGHS stopped without a result ({tc.name}); see its log with SolveOptions(log=print)")
+    if tc in (TerminationCondition.provenInfeasible, TerminationCondition.infeasibleOrUnbounded):
+        status = SolveStatus.INFEASIBLE
+    elif not has_solution:
+        status = SolveStatus.NO_SOLUTION if tc != TerminationCondition.unknown else SolveStatus.ERROR
+    elif tc == TerminationCondition.convergenceCriteriaSatisfied:
+        status = SolveStatus.OPTIMAL
+    else:
+        status = SolveStatus.FEASIBLE
+    if has_solution:
+        res.solution_loader.load_vars()
+    if status == SolveStatus.OPTIMAL and bound is None:
+        bound = objective
+    return SolveOutcome(status, tc.name, objective, bound, relative_gap(objective, bound), runtime)
+
+
+def solve_relaxation(m: pyo.ConcreteModel, time_limit_s: float = 30.0, threads: int | None = None) -> bool:
+    """Solve an LP (a relaxed copy of the model) in place; True when it is optimal."""
+    solver = SolverFactory("highs")
+    options = {}
+    if threads:
+        options["threads"] = threads
+        _use_threads(threads)
+    res = solver.solve(m, load_solutions=False, raise_exception_on_nonoptimal_result=False,
+                       time_limit=time_limit_s, solver_options=options)
+    if res.termination_condition != TerminationCondition.convergenceCriteriaSatisfied:
+        return False
+    res.solution_loader.load_vars()
+    return True
