@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from coldchain.domain import Record, Scenario
-from coldchain.freshness import all_order_terms
 from coldchain.errors import Problem
+from coldchain.freshness import all_order_terms
 from coldchain.timefmt import clock, minutes_since
 from coldchain.travel import TravelMatrix
 
@@ -21,14 +21,15 @@ DAY_MIN = 24 * 60
 FAR_KM = 150.0
 
 
-def _p(file: str, rec: Record | None, column: str | None, message: str, got: object = None,
-       severity: str = "error") -> Problem:
-    return Problem(file, rec.line if rec else None, column, message,
-                   None if got is None else str(got), severity)  # type: ignore[arg-type]
+def _p(
+    file: str, rec: Record | None, column: str | None, message: str, got: object = None, severity: str = "error"
+) -> Problem:
+    return Problem(file, rec.line if rec else None, column, message, None if got is None else str(got), severity)  # type: ignore[arg-type]
 
 
-def _dupes(file: str, records: Iterable[Record], key: Callable[[Record], object], column: str,
-           what: str) -> list[Problem]:
+def _dupes(
+    file: str, records: Iterable[Record], key: Callable[[Record], object], column: str, what: str
+) -> list[Problem]:
     records = list(records)
     counts = Counter(key(r) for r in records)
     out, first = [], {}
@@ -50,10 +51,14 @@ def check_duplicate_ids(s: Scenario) -> list[Problem]:
         *_dupes("vehicles.csv", s.vehicles, lambda r: r.vehicle_id, "vehicle_id", "vehicle id"),
         *_dupes("products.csv", s.products, lambda r: r.product_id, "product_id", "product id"),
         *_dupes("orders.csv", s.orders, lambda r: r.order_id, "order_id", "order id"),
-        *_dupes("parcels.csv", s.parcels, lambda r: (r.company, r.site_id), "site_id",
-                "company and site pair: put all of a company's parcels for a site on one line"),
-        *_dupes("travel.csv", s.travel, lambda r: (r.from_site, r.to_site), "to_site",
-                "travel pair"),
+        *_dupes(
+            "parcels.csv",
+            s.parcels,
+            lambda r: (r.company, r.site_id),
+            "site_id",
+            "company and site pair: put all of a company's parcels for a site on one line",
+        ),
+        *_dupes("travel.csv", s.travel, lambda r: (r.from_site, r.to_site), "to_site", "travel pair"),
     ]
 
 
@@ -62,8 +67,7 @@ def check_one_hub(s: Scenario) -> list[Problem]:
     hubs = [x for x in s.sites if x.kind == "hub"]
     if not hubs:
         return [Problem("sites.csv", None, "kind", "no site has kind 'hub': add the county alliance centre")]
-    return [_p("sites.csv", h, "kind", "only one hub is supported; this is a second one", h.site_id)
-            for h in hubs[1:]]
+    return [_p("sites.csv", h, "kind", "only one hub is supported; this is a second one", h.site_id) for h in hubs[1:]]
 
 
 def check_parent_towns(s: Scenario) -> list[Problem]:
@@ -75,11 +79,11 @@ def check_parent_towns(s: Scenario) -> list[Problem]:
             if not x.parent_town:
                 out.append(_p("sites.csv", x, "parent_town", "a village needs its parent town's site_id", ""))
             elif x.parent_town not in towns:
-                out.append(_p("sites.csv", x, "parent_town", "not the site_id of a town in sites.csv",
-                              x.parent_town))
+                out.append(_p("sites.csv", x, "parent_town", "not the site_id of a town in sites.csv", x.parent_town))
         elif x.parent_town:
-            out.append(_p("sites.csv", x, "parent_town", f"only villages have a parent town, not a {x.kind}",
-                          x.parent_town))
+            out.append(
+                _p("sites.csv", x, "parent_town", f"only villages have a parent town, not a {x.kind}", x.parent_town)
+            )
     return out
 
 
@@ -93,8 +97,15 @@ def check_references(s: Scenario) -> list[Problem]:
         if o.site_id not in sites:
             out.append(_p("orders.csv", o, "site_id", "unknown site: not in sites.csv", o.site_id))
         if o.product_id not in products:
-            out.append(_p("orders.csv", o, "product_id",
-                          f"unknown product; known: {', '.join(sorted(products))}", o.product_id))
+            out.append(
+                _p(
+                    "orders.csv",
+                    o,
+                    "product_id",
+                    f"unknown product; known: {', '.join(sorted(products))}",
+                    o.product_id,
+                )
+            )
     for pc in s.parcels:
         if pc.site_id not in sites:
             out.append(_p("parcels.csv", pc, "site_id", "unknown site: not in sites.csv", pc.site_id))
@@ -111,10 +122,16 @@ def check_references(s: Scenario) -> list[Problem]:
 def check_nothing_at_hub(s: Scenario) -> list[Problem]:
     """Pickups and parcels are for service points, not the hub itself."""
     hubs = {x.site_id for x in s.sites if x.kind == "hub"}
-    out = [_p("orders.csv", o, "site_id", "a pickup order at the hub: the fruit is already at the cold store",
-              o.site_id) for o in s.orders if o.site_id in hubs]
-    out += [_p("parcels.csv", p, "site_id", "parcels for the hub itself need no truck", p.site_id)
-            for p in s.parcels if p.site_id in hubs]
+    out = [
+        _p("orders.csv", o, "site_id", "a pickup order at the hub: the fruit is already at the cold store", o.site_id)
+        for o in s.orders
+        if o.site_id in hubs
+    ]
+    out += [
+        _p("parcels.csv", p, "site_id", "parcels for the hub itself need no truck", p.site_id)
+        for p in s.parcels
+        if p.site_id in hubs
+    ]
     return out
 
 
@@ -126,18 +143,30 @@ def check_ready_times(s: Scenario) -> list[Problem]:
     for o in s.orders:
         ready = minutes_since(day, o.ready_at)
         if ready >= DAY_MIN:
-            out.append(_p("orders.csv", o, "ready_at",
-                          f"ready after the planning day {day}: submit it with tomorrow's orders",
-                          o.ready_at.strftime("%Y-%m-%d %H:%M")))
+            out.append(
+                _p(
+                    "orders.csv",
+                    o,
+                    "ready_at",
+                    f"ready after the planning day {day}: submit it with tomorrow's orders",
+                    o.ready_at.strftime("%Y-%m-%d %H:%M"),
+                )
+            )
             continue
         t = terms.get(o.order_id)
         if t is not None and t.deadline_min <= 0:
             window = t.window_h
             end = o.ready_at + timedelta(hours=window)
-            out.append(_p("orders.csv", o, "ready_at",
-                          f"its {window:g} h freshness window closed at {end:%Y-%m-%d %H:%M}, "
-                          f"before the planning day {day} began",
-                          o.ready_at.strftime("%Y-%m-%d %H:%M")))
+            out.append(
+                _p(
+                    "orders.csv",
+                    o,
+                    "ready_at",
+                    f"its {window:g} h freshness window closed at {end:%Y-%m-%d %H:%M}, "
+                    f"before the planning day {day} began",
+                    o.ready_at.strftime("%Y-%m-%d %H:%M"),
+                )
+            )
     return out
 
 
@@ -168,10 +197,17 @@ def check_reachable_hours(s: Scenario, travel: TravelMatrix | None = None) -> li
                 ok = True
                 break
         if not ok:
-            out.append(_p("sites.csv", x, "close_time",
-                          f"opening hours {clock(x.open_time)}-{clock(x.close_time)} can never be met: "
-                          f"no truck shift reaches it ({travel.minutes[h, i]:.0f} min from the hub), "
-                          f"serves it ({x.service_min:g} min) and returns in time", clock(x.close_time)))
+            out.append(
+                _p(
+                    "sites.csv",
+                    x,
+                    "close_time",
+                    f"opening hours {clock(x.open_time)}-{clock(x.close_time)} can never be met: "
+                    f"no truck shift reaches it ({travel.minutes[h, i]:.0f} min from the hub), "
+                    f"serves it ({x.service_min:g} min) and returns in time",
+                    clock(x.close_time),
+                )
+            )
     return out
 
 
@@ -180,11 +216,19 @@ def check_chilled_without_reefer(s: Scenario) -> list[Problem]:
     if any(v.reefer_capacity_kg > 0 for v in s.vehicles):
         return []
     terms = all_order_terms(s)
-    return [_p("orders.csv", o, "product_id",
-               "must ride cold (a chilled product, or pre-cooled at its village point) but no vehicle "
-               "has reefer capacity: it can only be served within its hours allowed out of the cold",
-               o.product_id, "warning")
-            for o in s.orders if o.order_id in terms and terms[o.order_id].chilled]
+    return [
+        _p(
+            "orders.csv",
+            o,
+            "product_id",
+            "must ride cold (a chilled product, or pre-cooled at its village point) but no vehicle "
+            "has reefer capacity: it can only be served within its hours allowed out of the cold",
+            o.product_id,
+            "warning",
+        )
+        for o in s.orders
+        if o.order_id in terms and terms[o.order_id].chilled
+    ]
 
 
 def check_far_sites(s: Scenario) -> list[Problem]:
@@ -198,8 +242,16 @@ def check_far_sites(s: Scenario) -> list[Problem]:
     for x in s.sites:
         d = haversine_km(hubs[0], x)
         if d > FAR_KM:
-            out.append(_p("sites.csv", x, None, f"{d:,.0f} km from the hub: check the coordinates "
-                          "(mistyped, or lat and lon swapped?)", f"{x.lat}, {x.lon}", "warning"))
+            out.append(
+                _p(
+                    "sites.csv",
+                    x,
+                    None,
+                    f"{d:,.0f} km from the hub: check the coordinates (mistyped, or lat and lon swapped?)",
+                    f"{x.lat}, {x.lon}",
+                    "warning",
+                )
+            )
     return out
 
 

@@ -76,10 +76,18 @@ def validate(scenario: ScenarioDir) -> None:
 @app.command()
 def plan(
     scenario: ScenarioDir,
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for routes.csv, orders.csv, "
-                                          "deliveries.csv, kpis.json, plan.txt and routes.png.")],
-    time_limit: Annotated[float | None, typer.Option("--time-limit", min=1.0, help="Seconds for the whole plan.")] = None,
-    gap: Annotated[float | None, typer.Option("--gap", min=0.0, max=1.0, help="Stop at this relative MIP gap (0.01 = 1 %).")] = None,
+    out_dir: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="Folder for routes.csv, orders.csv, deliveries.csv, kpis.json, plan.txt and routes.png."
+        ),
+    ],
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", min=1.0, help="Seconds for the whole plan.")
+    ] = None,
+    gap: Annotated[
+        float | None, typer.Option("--gap", min=0.0, max=1.0, help="Stop at this relative MIP gap (0.01 = 1 %).")
+    ] = None,
     threads: Annotated[int | None, typer.Option("--threads", min=1, help="Solver threads.")] = None,
     preset: Annotated[str, typer.Option("--preset", help="Solver preset from models/solver.toml.")] = "default",
     no_map: Annotated[bool, typer.Option("--no-map", help="Skip the route map picture.")] = False,
@@ -87,7 +95,8 @@ def plan(
 ) -> None:
     """Plan today's truck runs: routes, stop times, loads, unserved orders with reasons, KPIs, map."""
     from coldchain.catalogue import solver_presets
-    from coldchain.plan import PlanOptions, plan as make_plan
+    from coldchain.plan import PlanOptions
+    from coldchain.plan import plan as make_plan
     from coldchain.report import write_plan
     from coldchain.solve import SolveOptions, SolveStatus
     from coldchain.summary_plan import plan_renderables, plan_text
@@ -114,8 +123,11 @@ def plan(
     if result.status == SolveStatus.INFEASIBLE:
         write_plan(result, out_dir, map_png=False)
         missed = ", ".join(result.missed_stops) or "(could not be narrowed down in the time limit)"
-        raise fail(f"infeasible: the parcel deliveries cannot all be made with this fleet; "
-                   f"stops that cannot be served: {missed}", EXIT_INFEASIBLE)
+        raise fail(
+            f"infeasible: the parcel deliveries cannot all be made with this fleet; "
+            f"stops that cannot be served: {missed}",
+            EXIT_INFEASIBLE,
+        )
     if not result.has_routes:
         raise fail("no plan found within the time limit; try a longer --time-limit", EXIT_NO_SOLUTION)
     text = plan_text(result)
@@ -145,8 +157,10 @@ def check(
         for p in problems:
             err.print(f"Error: {p}", markup=False)
         raise typer.Exit(EXIT_CHECK)
-    out.print(f"Plan in {plan_dir} keeps every rule (routes, hours, shifts, loads, reefer space, "
-              "freshness, cold chain, parcels, orders, costs).")
+    out.print(
+        f"Plan in {plan_dir} keeps every rule (routes, hours, shifts, loads, reefer space, "
+        "freshness, cold chain, parcels, orders, costs)."
+    )
 
 
 class _progress_printer:
@@ -190,6 +204,9 @@ def main() -> None:
     except Exception as exc:  # a bug, not bad input: say so plainly, keep the trace on request
         if os.environ.get("COLDCHAIN_DEBUG"):
             raise
-        print(f"Error: internal error ({type(exc).__name__}: {exc}); rerun with COLDCHAIN_DEBUG=1 "
-              "for the trace and please report it", file=sys.stderr)
+        print(
+            f"Error: internal error ({type(exc).__name__}: {exc}); rerun with COLDCHAIN_DEBUG=1 "
+            "for the trace and please report it",
+            file=sys.stderr,
+        )
         sys.exit(70)

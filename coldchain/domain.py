@@ -33,8 +33,7 @@ def _number(value: object) -> object:
         text = value.strip()
         if _DECIMAL_COMMA.match(text):
             raise ValueError(
-                "a comma in a number is not accepted: write a decimal point (1.5) "
-                "and no thousands separator (1500)"
+                "a comma in a number is not accepted: write a decimal point (1.5) and no thousands separator (1500)"
             )
         try:
             return float(text)

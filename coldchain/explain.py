@@ -54,7 +54,7 @@ def explain_unserved(inst: Instance, routes: list[Route], o: int) -> str:
                 fails[ev.reason or "capacity"] += 1
     if costs:
         extra = min(costs)
-        return (f"serving it would cost {extra:,.0f} CNY more, above its value of {order.value_cny:,.0f} CNY")
+        return f"serving it would cost {extra:,.0f} CNY more, above its value of {order.value_cny:,.0f} CNY"
     if not fails:
         return "no truck can serve this point today"
     reason = fails.most_common(1)[0][0]

@@ -56,8 +56,7 @@ class _Search:
         return evaluate_route(self.inst, r.k, r.seq, r.picks)
 
     def total(self, routes: list[Route], unserved: set[int]) -> float:
-        return (sum(r.cost for r in routes) + sum(self.inst.orders[o].value_cny for o in unserved)
-                + self.lost_excluded)
+        return sum(r.cost for r in routes) + sum(self.inst.orders[o].value_cny for o in unserved) + self.lost_excluded
 
     # -- insertion -----------------------------------------------------------------------------
     def best_stop_insertion(self, routes: list[Route], node: int, orders: list[int], noise: float = 0.0):
@@ -66,7 +65,9 @@ class _Search:
         for r in routes:
             if not self.inst.serves[r.k, node]:
                 continue
-            if not r.seq and any(not q.seq and q.k == r.k for q in routes if q is not r and routes.index(q) < routes.index(r)):
+            if not r.seq and any(
+                not q.seq and q.k == r.k for q in routes if q is not r and routes.index(q) < routes.index(r)
+            ):
                 continue  # one empty truck per type is enough to try
             base = r.cost
             for pos in range(len(r.seq) + 1):
@@ -145,9 +146,12 @@ class _Search:
         for o in orders:
             by_node.setdefault(self.inst.orders[o].node, []).append(o)
         visited = {i for r in routes for i in r.seq}
-        units = sorted(set(nodes) | {i for i in by_node if i not in visited},
-                       key=lambda i: -(self.inst.delivery(i) * 10 + self._value(by_node.get(i, [])))
-                       * (1 + noise * self.rng.random()))
+        units = sorted(
+            set(nodes) | {i for i in by_node if i not in visited},
+            key=lambda i: (
+                -(self.inst.delivery(i) * 10 + self._value(by_node.get(i, []))) * (1 + noise * self.rng.random())
+            ),
+        )
         unplaced, leftover = [], []
         for node in units:
             left = self.insert_unit(routes, node, by_node.get(node, []), noise)
@@ -257,7 +261,7 @@ def solve_heuristic(inst: Instance, time_limit_s: float = 2.0, seed: int = 0) ->
         unserved = set(s.servable) - served
         cost = s.total(cand, unserved) + 1e9 * len(left)
         # accept improvements, and sideways/slightly worse moves now and then (threshold accepting)
-        if cost < current_cost - 1e-6 or s.rng.random() < 0.05 and cost < current_cost * 1.02:
+        if cost < current_cost - 1e-6 or (s.rng.random() < 0.05 and cost < current_cost * 1.02):
             current, current_cost = cand, cost
         if cost < best_cost - 1e-6:
             best, best_cost, best_unserved, best_unplaced = [r.copy() for r in cand], cost, unserved, left

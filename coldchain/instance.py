@@ -148,12 +148,17 @@ def _group_types(scenario: Scenario) -> list[VehicleType]:
     hub = scenario.hub
     groups: dict[tuple, list[str]] = defaultdict(list)
     for v in scenario.vehicles:
-        key = (v.capacity_kg, v.reefer_capacity_kg, v.fixed_cost_cny_per_day, v.cost_cny_per_km,
-               v.driver_cost_cny_per_h, max(v.shift_start, hub.open_time), min(v.shift_end, hub.close_time))
+        key = (
+            v.capacity_kg,
+            v.reefer_capacity_kg,
+            v.fixed_cost_cny_per_day,
+            v.cost_cny_per_km,
+            v.driver_cost_cny_per_h,
+            max(v.shift_start, hub.open_time),
+            min(v.shift_end, hub.close_time),
+        )
         groups[key].append(v.vehicle_id)
-    return [
-        VehicleType(k, tuple(ids), *key) for k, (key, ids) in enumerate(groups.items())
-    ]
+    return [VehicleType(k, tuple(ids), *key) for k, (key, ids) in enumerate(groups.items())]
 
 
 def _shortest_paths(minutes: np.ndarray) -> np.ndarray:
@@ -163,18 +168,17 @@ def _shortest_paths(minutes: np.ndarray) -> np.ndarray:
     return d
 
 
-def _exclusion(inst_nodes: dict[str, int], o: PickupOrder, site, types, minutes_from_hub, minutes_to_hub,
-               service) -> str | None:
+def _exclusion(
+    o: PickupOrder, site, types, minutes_from_hub: float, minutes_to_hub: float, service: float
+) -> str | None:
     """Why an order cannot be served even by a truck that fetches it alone (None if it can)."""
     cap = max(t.capacity_kg for t in types)
     if o.kg > cap + 1e-9:
         return f"larger than any truck's payload ({o.kg:,.0f} kg > {cap:,.0f} kg)"
     latest = site.close_time - service
     if o.ready_min > latest:
-        return (f"ready at {clock(o.ready_min)}, after the last possible pickup at this point "
-                f"({clock(latest)})")
+        return f"ready at {clock(o.ready_min)}, after the last possible pickup at this point ({clock(latest)})"
     best_back = np.inf
-    cold_ok = False
     shift_ok = False
     for t in types:
         begin = max(t.start_min + minutes_from_hub, site.open_time, o.ready_min)
@@ -188,16 +192,18 @@ def _exclusion(inst_nodes: dict[str, int], o: PickupOrder, site, types, minutes_
         if back > o.deadline_min + 1e-9:
             continue
         if not o.chilled or t.reefer_kg >= o.kg - 1e-9 or back - begin <= o.max_out_of_cold_min + 1e-9:
-            cold_ok = True
             return None
     if not shift_ok:
         return "no truck's shift can fetch it after it is ready and bring it back"
     if best_back > o.deadline_min + 1e-9:
-        return (f"cannot reach the cold store within {o.window_h:g} h even by a direct trip "
-                f"(earliest arrival {clock(best_back)}, deadline {clock(o.deadline_min)})")
-    assert not cold_ok
-    return (f"must ride cold but no truck has {o.kg:,.0f} kg of reefer space, and the trip back takes "
-            f"longer than its {o.max_out_of_cold_min / 60:g} h allowed out of the cold")
+        return (
+            f"cannot reach the cold store within {o.window_h:g} h even by a direct trip "
+            f"(earliest arrival {clock(best_back)}, deadline {clock(o.deadline_min)})"
+        )
+    return (
+        f"must ride cold but no truck has {o.kg:,.0f} kg of reefer space, and the trip back takes "
+        f"longer than its {o.max_out_of_cold_min / 60:g} h allowed out of the cold"
+    )
 
 
 def build_instance(scenario: Scenario, travel: TravelMatrix | None = None) -> Instance:
@@ -218,25 +224,42 @@ def build_instance(scenario: Scenario, travel: TravelMatrix | None = None) -> In
     raw_orders = []
     for o in scenario.orders:
         t = terms[o.order_id]
-        raw_orders.append(PickupOrder(
-            index=len(raw_orders), order_id=o.order_id, site_id=o.site_id, node=None, kg=o.quantity_kg,
-            ready_min=t.ready_min, deadline_min=t.deadline_min, window_h=t.window_h, chilled=t.chilled,
-            max_out_of_cold_min=t.max_out_of_cold_min, value_cny=t.value_cny))
+        raw_orders.append(
+            PickupOrder(
+                index=len(raw_orders),
+                order_id=o.order_id,
+                site_id=o.site_id,
+                node=None,
+                kg=o.quantity_kg,
+                ready_min=t.ready_min,
+                deadline_min=t.deadline_min,
+                window_h=t.window_h,
+                chilled=t.chilled,
+                max_out_of_cold_min=t.max_out_of_cold_min,
+                value_cny=t.value_cny,
+            )
+        )
     checked = []
     for o in raw_orders:
         site = sites[o.site_id]
         i = travel.index(o.site_id)
-        why = _exclusion({}, o, site, types, travel.minutes[h, i], travel.minutes[i, h], site.service_min)
+        why = _exclusion(o, site, types, travel.minutes[h, i], travel.minutes[i, h], site.service_min)
         checked.append(PickupOrder(**{**o.__dict__, "excluded": why}))
 
-    busy = [s.site_id for s in scenario.sites if s.kind != "hub" and (
-        parcels[s.site_id] > 0 or delivery[s.site_id] > 0
-        or any(o.site_id == s.site_id and o.excluded is None for o in checked))]
+    busy = [
+        s.site_id
+        for s in scenario.sites
+        if s.kind != "hub"
+        and (
+            parcels[s.site_id] > 0
+            or delivery[s.site_id] > 0
+            or any(o.site_id == s.site_id and o.excluded is None for o in checked)
+        )
+    ]
     nodes = (hub.site_id, *busy)
     node_of = {sid: k for k, sid in enumerate(nodes)}
     orders = tuple(
-        PickupOrder(**{**o.__dict__, "node": node_of.get(o.site_id) if o.excluded is None else None})
-        for o in checked
+        PickupOrder(**{**o.__dict__, "node": node_of.get(o.site_id) if o.excluded is None else None}) for o in checked
     )
     idx = [travel.index(sid) for sid in nodes]
     km = travel.km[np.ix_(idx, idx)]
@@ -245,10 +268,18 @@ def build_instance(scenario: Scenario, travel: TravelMatrix | None = None) -> In
     stops = []
     for k, sid in enumerate(busy, start=1):
         s = sites[sid]
-        stops.append(Stop(
-            node=k, site_id=sid, open_min=s.open_time, latest_start_min=s.close_time - s.service_min,
-            service_min=s.service_min, delivery_kg=delivery[sid], parcels=parcels[sid],
-            orders=tuple(o.index for o in orders if o.node == k)))
+        stops.append(
+            Stop(
+                node=k,
+                site_id=sid,
+                open_min=s.open_time,
+                latest_start_min=s.close_time - s.service_min,
+                service_min=s.service_min,
+                delivery_kg=delivery[sid],
+                parcels=parcels[sid],
+                orders=tuple(o.index for o in orders if o.node == k),
+            )
+        )
 
     n = len(stops)
     start = min(t.start_min for t in types)
@@ -270,5 +301,6 @@ def build_instance(scenario: Scenario, travel: TravelMatrix | None = None) -> In
                 and begin + st.service_min + minutes[i, 0] <= t.end_min + 1e-9
                 and st.delivery_kg <= t.capacity_kg + 1e-9
             )
-    return Instance(scenario, nodes, tuple(stops), tuple(types), orders, km, minutes, earliest, latest,
-                    serves, shortest)
+    return Instance(
+        scenario, nodes, tuple(stops), tuple(types), orders, km, minutes, earliest, latest, serves, shortest
+    )

@@ -80,9 +80,7 @@ def decode_bytes(raw: bytes) -> str:
     Raises ``ValueError`` with advice when the encoding is something else.
     """
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise ValueError(
-            "the file is saved as UTF-16 'Unicode text'; save it as 'CSV UTF-8 (comma delimited)'"
-        )
+        raise ValueError("the file is saved as UTF-16 'Unicode text'; save it as 'CSV UTF-8 (comma delimited)'")
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
     try:
@@ -140,9 +138,7 @@ def read_table(path: Path, spec: FileSpec) -> tuple[list[BaseModel], list[Proble
     header = [h.strip() for h in next(reader)]
     if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
         sep = "semicolons" if ";" in header[0] else "tabs"
-        return [], [
-            Problem(fname, 1, None, f"columns are separated by {sep}; save the file as comma-separated CSV")
-        ]
+        return [], [Problem(fname, 1, None, f"columns are separated by {sep}; save the file as comma-separated CSV")]
     seen: set[str] = set()
     for col in header:
         if col in seen:
@@ -154,9 +150,7 @@ def read_table(path: Path, spec: FileSpec) -> tuple[list[BaseModel], list[Proble
     known = set(spec.columns) | ALWAYS_ALLOWED
     for col in header:
         if col and col not in known and not col.startswith("#"):
-            problems.append(
-                Problem(fname, 1, col, f"unknown column; expected columns: {', '.join(spec.columns)}")
-            )
+            problems.append(Problem(fname, 1, col, f"unknown column; expected columns: {', '.join(spec.columns)}"))
         elif not col:
             problems.append(Problem(fname, 1, None, "a column has no name in the header"))
     if problems:

@@ -9,9 +9,9 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from coldchain.plan import Plan  # noqa: E402
+from coldchain.plan import Plan
 
 
 def draw_map(plan: Plan, path: str | Path) -> Path:
@@ -31,12 +31,22 @@ def draw_map(plan: Plan, path: str | Path) -> Path:
     for n, r in enumerate(x for x in plan.routes if x.seq):
         pts = [sites[inst.nodes[i]] for i in [0, *r.seq, 0]]
         xs, ys = [p.lon for p in pts], [p.lat for p in pts]
-        ax.plot(xs, ys, "-", color=colours(n % 10), lw=1.8, alpha=0.85,
-                label=f"{r.vehicle_id} ({len(r.seq)} stops, {r.ev.km:.0f} km)")
+        ax.plot(
+            xs,
+            ys,
+            "-",
+            color=colours(n % 10),
+            lw=1.8,
+            alpha=0.85,
+            label=f"{r.vehicle_id} ({len(r.seq)} stops, {r.ev.km:.0f} km)",
+        )
         for a, b in zip(pts, pts[1:]):
-            ax.annotate("", xy=((a.lon + b.lon) / 2 + (b.lon - a.lon) * 0.05, (a.lat + b.lat) / 2 + (b.lat - a.lat) * 0.05),
-                        xytext=((a.lon + b.lon) / 2, (a.lat + b.lat) / 2),
-                        arrowprops={"arrowstyle": "->", "color": colours(n % 10), "lw": 1.2})
+            ax.annotate(
+                "",
+                xy=((a.lon + b.lon) / 2 + (b.lon - a.lon) * 0.05, (a.lat + b.lat) / 2 + (b.lat - a.lat) * 0.05),
+                xytext=((a.lon + b.lon) / 2, (a.lat + b.lat) / 2),
+                arrowprops={"arrowstyle": "->", "color": colours(n % 10), "lw": 1.2},
+            )
     if unserved_sites:
         ax.scatter([], [], marker="x", c="red", label="unserved pickup")
     ax.set_xlabel("longitude")

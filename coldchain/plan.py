@@ -19,8 +19,8 @@ from coldchain.explain import explain_unserved
 from coldchain.heuristic import HeuristicPlan, Route, solve_heuristic
 from coldchain.instance import Instance, build_instance
 from coldchain.model import build_model
-from coldchain.routes import evaluate_route
 from coldchain.model.cuts import add_root_cuts, separate_root_cuts
+from coldchain.routes import evaluate_route
 from coldchain.solve import SolveOptions, SolveOutcome, SolveStatus, solve, solve_relaxation
 from coldchain.warmstart import mip_start
 
@@ -79,8 +79,9 @@ def _routes_from_model(m: pyo.ConcreteModel, inst: Instance) -> list[Route]:
             while node != 0 and len(seq) <= inst.n:
                 seq.append(node)
                 node = succ[node][0]
-            picks = {i: [o for o in m.ORDERS if m.order_node[o] == i and pyo.value(m.serves_order[o]) > 0.5]
-                     for i in seq}
+            picks = {
+                i: [o for o in m.ORDERS if m.order_node[o] == i and pyo.value(m.serves_order[o]) > 0.5] for i in seq
+            }
             reefer = {o: pyo.value(m.in_reefer[o]) > 0.5 for i in seq for o in picks[i] if o in m.in_reefer}
             reefer.update({o: False for i in seq for o in picks[i] if inst.orders[o].chilled and o not in reefer})
             found.append((pyo.value(m.service_start_min[seq[0]]), seq, picks, reefer))
@@ -90,7 +91,7 @@ def _routes_from_model(m: pyo.ConcreteModel, inst: Instance) -> list[Route]:
             if not ev.feasible:  # numerical edge: let the evaluator choose reefer places
                 ev = evaluate_route(inst, k, seq, picks)
             out.append(Route(vid, k, seq, picks, ev))
-        for vid in t.vehicle_ids[len(found):]:
+        for vid in t.vehicle_ids[len(found) :]:
             out.append(Route(vid, k))
     return out
 

@@ -27,15 +27,48 @@ from coldchain.plan import Plan
 from coldchain.timefmt import at_minutes, clock
 
 ROUTE_COLUMNS = [
-    "vehicle_id", "owner", "stop_seq", "site_id", "site_name", "kind", "arrival", "service_start",
-    "departure", "arrival_min", "service_start_min", "departure_min", "km_from_prev", "parcels_dropped",
-    "parcel_kg_dropped", "orders_picked", "kg_picked", "load_kg", "reefer_load_kg", "capacity_kg",
+    "vehicle_id",
+    "owner",
+    "stop_seq",
+    "site_id",
+    "site_name",
+    "kind",
+    "arrival",
+    "service_start",
+    "departure",
+    "arrival_min",
+    "service_start_min",
+    "departure_min",
+    "km_from_prev",
+    "parcels_dropped",
+    "parcel_kg_dropped",
+    "orders_picked",
+    "kg_picked",
+    "load_kg",
+    "reefer_load_kg",
+    "capacity_kg",
     "reefer_capacity_kg",
 ]
 ORDER_COLUMNS = [
-    "order_id", "shipper", "site_id", "product_id", "quantity_kg", "ready_at", "deadline", "status",
-    "vehicle_id", "stop_seq", "pickup_time", "pickup_min", "hub_arrival", "hub_arrival_min",
-    "compartment", "hours_out_of_cold", "freshness_h_left", "value_cny", "reason",
+    "order_id",
+    "shipper",
+    "site_id",
+    "product_id",
+    "quantity_kg",
+    "ready_at",
+    "deadline",
+    "status",
+    "vehicle_id",
+    "stop_seq",
+    "pickup_time",
+    "pickup_min",
+    "hub_arrival",
+    "hub_arrival_min",
+    "compartment",
+    "hours_out_of_cold",
+    "freshness_h_left",
+    "value_cny",
+    "reason",
 ]
 DELIVERY_COLUMNS = ["company", "site_id", "parcel_count", "weight_kg", "status", "vehicle_id", "stop_seq", "arrival"]
 
@@ -57,12 +90,29 @@ def route_table(plan: Plan) -> pd.DataFrame:
         if not r.seq:
             continue
         ev, v, hub = r.ev, vehicles[r.vehicle_id], sites[inst.nodes[0]]
-        common = {"vehicle_id": r.vehicle_id, "owner": v.owner, "capacity_kg": v.capacity_kg,
-                  "reefer_capacity_kg": v.reefer_capacity_kg}
-        rows.append({**common, "stop_seq": 0, "site_id": hub.site_id, "site_name": hub.name, "kind": "hub",
-                     "departure_min": ev.depart, "km_from_prev": 0.0, "parcels_dropped": 0,
-                     "parcel_kg_dropped": 0.0, "orders_picked": "", "kg_picked": 0.0,
-                     "load_kg": ev.load_out, "reefer_load_kg": 0.0})
+        common = {
+            "vehicle_id": r.vehicle_id,
+            "owner": v.owner,
+            "capacity_kg": v.capacity_kg,
+            "reefer_capacity_kg": v.reefer_capacity_kg,
+        }
+        rows.append(
+            {
+                **common,
+                "stop_seq": 0,
+                "site_id": hub.site_id,
+                "site_name": hub.name,
+                "kind": "hub",
+                "departure_min": ev.depart,
+                "km_from_prev": 0.0,
+                "parcels_dropped": 0,
+                "parcel_kg_dropped": 0.0,
+                "orders_picked": "",
+                "kg_picked": 0.0,
+                "load_kg": ev.load_out,
+                "reefer_load_kg": 0.0,
+            }
+        )
         prev = 0
         for p, i in enumerate(r.seq):
             site = sites[inst.nodes[i]]
@@ -70,19 +120,45 @@ def route_table(plan: Plan) -> pd.DataFrame:
             text = "; ".join(
                 f"{inst.orders[o].order_id} {inst.orders[o].kg:g} kg"
                 + (" reefer" if ev.in_reefer.get(o) else (" dry" if inst.orders[o].chilled else ""))
-                for o in picked)
-            rows.append({**common, "stop_seq": p + 1, "site_id": site.site_id, "site_name": site.name,
-                         "kind": site.kind, "arrival_min": ev.arrive[p], "service_start_min": ev.start[p],
-                         "departure_min": ev.start[p] + inst.service(i),
-                         "km_from_prev": float(inst.km[prev, i]), "parcels_dropped": parcels_at.get(site.site_id, 0),
-                         "parcel_kg_dropped": inst.delivery(i), "orders_picked": text,
-                         "kg_picked": sum(inst.orders[o].kg for o in picked),
-                         "load_kg": ev.load_after[p], "reefer_load_kg": ev.reefer_after[p]})
+                for o in picked
+            )
+            rows.append(
+                {
+                    **common,
+                    "stop_seq": p + 1,
+                    "site_id": site.site_id,
+                    "site_name": site.name,
+                    "kind": site.kind,
+                    "arrival_min": ev.arrive[p],
+                    "service_start_min": ev.start[p],
+                    "departure_min": ev.start[p] + inst.service(i),
+                    "km_from_prev": float(inst.km[prev, i]),
+                    "parcels_dropped": parcels_at.get(site.site_id, 0),
+                    "parcel_kg_dropped": inst.delivery(i),
+                    "orders_picked": text,
+                    "kg_picked": sum(inst.orders[o].kg for o in picked),
+                    "load_kg": ev.load_after[p],
+                    "reefer_load_kg": ev.reefer_after[p],
+                }
+            )
             prev = i
-        rows.append({**common, "stop_seq": len(r.seq) + 1, "site_id": hub.site_id, "site_name": hub.name,
-                     "kind": "hub", "arrival_min": ev.ret, "km_from_prev": float(inst.km[prev, 0]),
-                     "parcels_dropped": 0, "parcel_kg_dropped": 0.0, "orders_picked": "", "kg_picked": 0.0,
-                     "load_kg": ev.load_after[-1], "reefer_load_kg": ev.reefer_after[-1]})
+        rows.append(
+            {
+                **common,
+                "stop_seq": len(r.seq) + 1,
+                "site_id": hub.site_id,
+                "site_name": hub.name,
+                "kind": "hub",
+                "arrival_min": ev.ret,
+                "km_from_prev": float(inst.km[prev, 0]),
+                "parcels_dropped": 0,
+                "parcel_kg_dropped": 0.0,
+                "orders_picked": "",
+                "kg_picked": 0.0,
+                "load_kg": ev.load_after[-1],
+                "reefer_load_kg": ev.reefer_after[-1],
+            }
+        )
     df = pd.DataFrame(rows, columns=ROUTE_COLUMNS)
     for col in ("arrival", "service_start", "departure"):
         df[col] = df[f"{col}_min"].map(lambda x: "" if pd.isna(x) else clock(x))
@@ -100,21 +176,35 @@ def order_table(plan: Plan) -> pd.DataFrame:
                 where[o] = (r, p)
     rows = []
     for rec, o in zip(plan.scenario.orders, inst.orders):
-        row = {"order_id": rec.order_id, "shipper": rec.shipper, "site_id": rec.site_id,
-               "product_id": rec.product_id, "quantity_kg": rec.quantity_kg,
-               "ready_at": rec.ready_at.strftime("%Y-%m-%d %H:%M"),
-               "deadline": at_minutes(day, o.deadline_min).strftime("%Y-%m-%d %H:%M"),
-               "value_cny": o.value_cny}
+        row = {
+            "order_id": rec.order_id,
+            "shipper": rec.shipper,
+            "site_id": rec.site_id,
+            "product_id": rec.product_id,
+            "quantity_kg": rec.quantity_kg,
+            "ready_at": rec.ready_at.strftime("%Y-%m-%d %H:%M"),
+            "deadline": at_minutes(day, o.deadline_min).strftime("%Y-%m-%d %H:%M"),
+            "value_cny": o.value_cny,
+        }
         if o.index in where:
             r, p = where[o.index]
             pickup, back = r.ev.start[p], r.ev.ret
             reefer = r.ev.in_reefer.get(o.index, False)
-            row.update({"status": "served", "vehicle_id": r.vehicle_id, "stop_seq": p + 1,
-                        "pickup_time": clock(pickup), "pickup_min": pickup, "hub_arrival": clock(back),
-                        "hub_arrival_min": back,
-                        "compartment": "reefer" if reefer else "dry",
-                        "hours_out_of_cold": round((back - pickup) / 60, 2) if o.chilled and not reefer else None,
-                        "freshness_h_left": round((o.deadline_min - back) / 60, 2), "reason": ""})
+            row.update(
+                {
+                    "status": "served",
+                    "vehicle_id": r.vehicle_id,
+                    "stop_seq": p + 1,
+                    "pickup_time": clock(pickup),
+                    "pickup_min": pickup,
+                    "hub_arrival": clock(back),
+                    "hub_arrival_min": back,
+                    "compartment": "reefer" if reefer else "dry",
+                    "hours_out_of_cold": round((back - pickup) / 60, 2) if o.chilled and not reefer else None,
+                    "freshness_h_left": round((o.deadline_min - back) / 60, 2),
+                    "reason": "",
+                }
+            )
         else:
             row.update({"status": "unserved", "reason": plan.unserved.get(o.index, "")})
         rows.append(row)
@@ -132,9 +222,18 @@ def delivery_table(plan: Plan) -> pd.DataFrame:
     for pc in plan.scenario.parcels:
         vid, seq, when = visit.get(pc.site_id, (None, None, ""))
         status = "delivered" if vid else ("cannot be delivered" if pc.site_id in plan.missed_stops else "not planned")
-        rows.append({"company": pc.company, "site_id": pc.site_id, "parcel_count": pc.parcel_count,
-                     "weight_kg": pc.weight_kg, "status": status, "vehicle_id": vid, "stop_seq": seq,
-                     "arrival": when})
+        rows.append(
+            {
+                "company": pc.company,
+                "site_id": pc.site_id,
+                "parcel_count": pc.parcel_count,
+                "weight_kg": pc.weight_kg,
+                "status": status,
+                "vehicle_id": vid,
+                "stop_seq": seq,
+                "arrival": when,
+            }
+        )
     return pd.DataFrame(rows, columns=DELIVERY_COLUMNS)
 
 
@@ -216,8 +315,11 @@ def write_plan(plan: Plan, out_dir: str | Path, summary_text: str | None = None,
     try:
         out.mkdir(parents=True, exist_ok=True)
         written = []
-        tables = {"routes.csv": route_table(plan), "orders.csv": order_table(plan),
-                  "deliveries.csv": delivery_table(plan)}
+        tables = {
+            "routes.csv": route_table(plan),
+            "orders.csv": order_table(plan),
+            "deliveries.csv": delivery_table(plan),
+        }
         for name, df in tables.items():
             # UTF-8 with BOM so that Excel in China opens the Chinese names correctly
             _atomic_write(out / name, "\ufeff" + df.to_csv(index=False, float_format="%.4f"))

@@ -2,13 +2,15 @@
 
 Given a vehicle type, a sequence of stops and the orders picked at each, ``evaluate_route``
 checks payload and reefer space, opening hours, ready times, freshness deadlines, time out of
-the cold and the shift, and finds the cheapest timing: the latest departure that keeps every
-rule (so the driver is paid for no avoidable waiting), with each pickup as late as the route
-allows (so chilled produce spends the least time out of the cold).
+the cold and the shift, and finds the cheapest timing: a departure that keeps every rule with
+the least paid time (so the driver is paid for no avoidable waiting), the earliest such
+departure, and, when chilled produce rides outside reefer space, each pickup as late as the
+route allows (so it spends the least time out of the cold).
 
 Every rule is monotone in the departure time (leaving later never helps a window or deadline),
-so the latest feasible departure is found by bisection. The planner uses this to give solved
-routes clean times, to explain unserved orders, and to build heuristic plans.
+and the paid time never grows with a later departure, so both are found by bisection. The
+planner uses this to give solved routes clean times, to explain unserved orders, and to build
+heuristic plans.
 """
 
 from __future__ import annotations
@@ -90,8 +92,12 @@ def evaluate_route(
 
     ready = [max([inst.orders[o].ready_min for o in picks.get(i, [])], default=-1e18) for i in seq]
     deadline = min([inst.orders[o].deadline_min for o in all_orders], default=1e18)
-    dry_cold = [(p, inst.orders[o].max_out_of_cold_min) for p, i in enumerate(seq)
-                for o in picks.get(i, []) if inst.orders[o].chilled and not reefer.get(o)]
+    dry_cold = [
+        (p, inst.orders[o].max_out_of_cold_min)
+        for p, i in enumerate(seq)
+        for o in picks.get(i, [])
+        if inst.orders[o].chilled and not reefer.get(o)
+    ]
 
     def run(depart: float):
         arrive, start = [], []
@@ -133,12 +139,41 @@ def evaluate_route(
                 hi = mid
             if hi - lo < 1e-4:
                 break
+    best_depart = lo
+    best_duration = run(lo)[0] - lo
+    # among departures with that least paid time, leave as early as possible (fresher, calmer)
+    lo, hi = t.start_min, best_depart
+    if run(lo)[0] is not None and run(lo)[0] - lo <= best_duration + 1e-6:
+        hi = lo
+    for _ in range(50):
+        if hi - lo < 1e-4:
+            break
+        mid = (lo + hi) / 2
+        r = run(mid)[0]
+        if r is not None and r - mid <= best_duration + 1e-6:
+            hi = mid
+        else:
+            lo = mid
+    lo = hi
     ret, _, arrive, start = run(lo)
-    start = _late_starts(inst, seq, start, ret)
+    if dry_cold:  # chilled produce outside reefer space: pick it up as late as the route allows
+        start = _late_starts(inst, seq, start, ret)
     km = float(inst.km[0, seq[0]] + sum(inst.km[a, b] for a, b in zip(seq, seq[1:])) + inst.km[seq[-1], 0])
     cost = t.fixed_cny + t.cny_per_km * km + t.cny_per_h * (ret - lo) / 60.0
-    return RouteEval(True, None, lo, ret, arrive, start, loads, colds, load_out,
-                     {o: bool(reefer.get(o)) for o in all_orders if inst.orders[o].chilled}, km, cost)
+    return RouteEval(
+        True,
+        None,
+        lo,
+        ret,
+        arrive,
+        start,
+        loads,
+        colds,
+        load_out,
+        {o: bool(reefer.get(o)) for o in all_orders if inst.orders[o].chilled},
+        km,
+        cost,
+    )
 
 
 def _late_starts(inst: Instance, seq: list[int], early: list[float], ret: float) -> list[float]:

@@ -6,10 +6,7 @@ itself fails. Solutions are loaded only after the termination condition has been
 
 from __future__ import annotations
 
-import itertools
-import logging
 import math
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +18,6 @@ from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondi
 
 from coldchain.errors import SolverError
 
-_counter = itertools.count()
 ABS_GAP_CNY = 0.01  # one fen: a plan this close to the bound is optimal for every practical purpose
 
 
@@ -43,7 +39,6 @@ class SolveOptions:
     mip_gap: float = 0.0
     threads: int | None = None
     progress: Callable[[Progress], None] | None = None
-    log: Callable[[str], None] | None = None
     highs_options: dict = field(default_factory=dict)
 
 
@@ -71,54 +66,6 @@ class SolveOutcome:
     @property
     def has_solution(self) -> bool:
         return self.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
-
-
-_NUM = r"(-?(?:\d+(?:\.\d*)?(?:e[+-]?\d+)?|inf))"
-_MIP_LINE = re.compile(rf"\s{_NUM}\s+{_NUM}\s+(\S+)\s+\d+\s+\d+\s+\d+\s+\d+\s+(\d+(?:\.\d+)?)s\s*$")
-
-
-class _LogHandler(logging.Handler):
-    """Hands each HiGHS log line to the callbacks (the progress line)."""
-
-    def __init__(self, log, progress):
-        super().__init__()
-        self._log, self._progress = log, progress
-
-    def emit(self, record: logging.LogRecord) -> None:
-        for line in record.getMessage().splitlines():
-            if self._log:
-                self._log(line)
-            if self._progress:
-                p = parse_progress(line)
-                if p:
-                    self._progress(p)
-
-
-def _solver_logger(log, progress) -> logging.Logger:
-    """A private logger per solve, so that parallel solves never mix their lines."""
-    logger = logging.getLogger(f"coldchain.highs.{next(_counter)}")
-    logger.propagate = False
-    logger.setLevel(logging.INFO)
-    logger.handlers = [_LogHandler(log, progress)]
-    return logger
-
-
-def parse_progress(line: str) -> Progress | None:
-    """Read best bound, best solution, gap and time from a HiGHS branch-and-bound log line."""
-    m = _MIP_LINE.search(line)
-    if not m:
-        return None
-
-    def num(t: str) -> float | None:
-        v = float(t)
-        return None if math.isinf(v) else v
-
-    gap_text = m.group(3).rstrip("%")
-    try:
-        gap = float(gap_text) / 100.0
-    except ValueError:
-        gap = None
-    return Progress(best=num(m.group(2)), bound=num(m.group(1)), gap=gap, seconds=float(m.group(4)))
 
 
 _scheduler_threads: list[int] = []
@@ -201,7 +148,6 @@ def solve(m: pyo.ConcreteModel, options: SolveOptions | None = None, start: dict
     if options.threads:
         highs_options["threads"] = options.threads
         _use_threads(options.threads)
-    tee = _solver_logger(options.log, options.progress) if options.log else False
     started = time.perf_counter()
     try:
         solver.set_instance(m)
@@ -212,7 +158,6 @@ def solve(m: pyo.ConcreteModel, options: SolveOptions | None = None, start: dict
             _watch(highs, options.progress, started)
         res = solver.solve(
             m,
-            tee=tee,
             load_solutions=False,
             raise_exception_on_nonoptimal_result=False,
             time_limit=options.time_limit_s,
@@ -227,7 +172,7 @@ def solve(m: pyo.ConcreteModel, options: SolveOptions | None = None, start: dict
     bound = res.objective_bound
     bound = None if bound is None or math.isinf(bound) else bound
     if tc == TerminationCondition.error or (tc == TerminationCondition.unknown and not has_solution):
-        raise SolverError(f"HiGHS stopped without a result ({tc.name}); see its log with SolveOptions(log=print)")
+        raise SolverError(f"HiGHS stopped without a result ({tc.name})")
     if tc in (TerminationCondition.provenInfeasible, TerminationCondition.infeasibleOrUnbounded):
         status = SolveStatus.INFEASIBLE
     elif not has_solution:
@@ -250,8 +195,13 @@ def solve_relaxation(m: pyo.ConcreteModel, time_limit_s: float = 30.0, threads: 
     if threads:
         options["threads"] = threads
         _use_threads(threads)
-    res = solver.solve(m, load_solutions=False, raise_exception_on_nonoptimal_result=False,
-                       time_limit=time_limit_s, solver_options=options)
+    res = solver.solve(
+        m,
+        load_solutions=False,
+        raise_exception_on_nonoptimal_result=False,
+        time_limit=time_limit_s,
+        solver_options=options,
+    )
     if res.termination_condition != TerminationCondition.convergenceCriteriaSatisfied:
         return False
     res.solution_loader.load_vars()

@@ -21,11 +21,16 @@ def scenario_summary(s: Scenario) -> list[tuple[str, str]]:
     rows = [
         ("scenario", f"{s.settings.name}, planning day {s.settings.date}"),
         ("sites", f"1 hub, {kinds['town']} towns, {kinds['village']} villages"),
-        ("trucks", f"{len(s.vehicles)} ({len(reefers)} with reefer space); "
-                   f"{cap:,.0f} kg in all, {rcap:,.0f} kg reefer"),
-        ("parcels", f"{sum(p.parcel_count for p in s.parcels):,} parcels, "
-                    f"{sum(p.weight_kg for p in s.parcels):,.0f} kg, for {len(companies)} companies "
-                    f"to {len({p.site_id for p in s.parcels})} service points"),
+        (
+            "trucks",
+            f"{len(s.vehicles)} ({len(reefers)} with reefer space); {cap:,.0f} kg in all, {rcap:,.0f} kg reefer",
+        ),
+        (
+            "parcels",
+            f"{sum(p.parcel_count for p in s.parcels):,} parcels, "
+            f"{sum(p.weight_kg for p in s.parcels):,.0f} kg, for {len(companies)} companies "
+            f"to {len({p.site_id for p in s.parcels})} service points",
+        ),
     ]
     by_product: dict[str, list[float]] = defaultdict(list)
     for o in s.orders:
@@ -39,8 +44,12 @@ def scenario_summary(s: Scenario) -> list[tuple[str, str]]:
     if terms:
         t = min(terms.values(), key=lambda x: x.deadline_min)
         when = at_minutes(s.settings.date, t.deadline_min)
-        rows.append(("tightest deadline", f"{t.order_id} must reach the cold store by "
-                     f"{when:%Y-%m-%d %H:%M} ({t.window_h:g} h window)"))
+        rows.append(
+            (
+                "tightest deadline",
+                f"{t.order_id} must reach the cold store by {when:%Y-%m-%d %H:%M} ({t.window_h:g} h window)",
+            )
+        )
     return rows
 
 

@@ -44,8 +44,9 @@ def read_tables(out_dir: str | Path) -> dict[str, pd.DataFrame | dict]:
     for name in ("routes", "orders", "deliveries"):
         path = out / f"{name}.csv"
         try:
-            tables[name] = pd.read_csv(path, encoding="utf-8-sig", dtype={"vehicle_id": str, "site_id": str,
-                                                                          "order_id": str, "company": str})
+            tables[name] = pd.read_csv(
+                path, encoding="utf-8-sig", dtype={"vehicle_id": str, "site_id": str, "order_id": str, "company": str}
+            )
         except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise OutputError(f"{path}: cannot read the plan table: {exc}") from None
     kp = out / "kpis.json"
@@ -133,8 +134,11 @@ def check_plan(scenario: Scenario, tables: dict) -> list[Violation]:
                 v.append(Violation("travel", vid, f"{prev_site}->{sid} is {km:.3f} km, table says {r.km_from_prev}"))
             earliest = prev_leave + float(travel.minutes[i, j])
             if float(r.arrival_min) < earliest - TOL_MIN:
-                v.append(Violation("travel", vid, f"arrives at {sid} at {r.arrival_min:.2f} min, "
-                                   f"earliest possible {earliest:.2f}"))
+                v.append(
+                    Violation(
+                        "travel", vid, f"arrives at {sid} at {r.arrival_min:.2f} min, earliest possible {earliest:.2f}"
+                    )
+                )
             if r.stop_seq == len(recs) - 1:
                 break
             site = sites.get(sid)
@@ -145,18 +149,33 @@ def check_plan(scenario: Scenario, tables: dict) -> list[Violation]:
             if start < float(r.arrival_min) - TOL_MIN:
                 v.append(Violation("service", vid, f"service at {sid} starts before arrival"))
             if start < site.open_time - TOL_MIN or start + site.service_min > site.close_time + TOL_MIN:
-                v.append(Violation("opening_hours", vid, f"service at {sid} {start:.1f}-{start + site.service_min:.1f} "
-                                   f"min outside {site.open_time}-{site.close_time}"))
+                v.append(
+                    Violation(
+                        "opening_hours",
+                        vid,
+                        f"service at {sid} {start:.1f}-{start + site.service_min:.1f} "
+                        f"min outside {site.open_time}-{site.close_time}",
+                    )
+                )
             if leave < start + site.service_min - TOL_MIN:
                 v.append(Violation("service", vid, f"leaves {sid} before {site.service_min:g} min of service"))
             visited.setdefault(sid, []).append((vid, int(r.stop_seq)))
             stop_rows[(vid, int(r.stop_seq))] = r
             dropped = parcel_kg.get(sid, 0.0)
             if abs(float(r.parcel_kg_dropped) - dropped) > TOL_KG or int(r.parcels_dropped) != parcel_n.get(sid, 0):
-                v.append(Violation("parcels", vid, f"at {sid} drops {r.parcels_dropped} parcels/{r.parcel_kg_dropped} kg, "
-                                   f"the site gets {parcel_n.get(sid, 0)}/{dropped:.2f} kg"))
-            picked = [o for o in by_id.values()
-                      if o.status == "served" and str(o.vehicle_id) == vid and int(o.stop_seq) == int(r.stop_seq)]
+                v.append(
+                    Violation(
+                        "parcels",
+                        vid,
+                        f"at {sid} drops {r.parcels_dropped} parcels/{r.parcel_kg_dropped} kg, "
+                        f"the site gets {parcel_n.get(sid, 0)}/{dropped:.2f} kg",
+                    )
+                )
+            picked = [
+                o
+                for o in by_id.values()
+                if o.status == "served" and str(o.vehicle_id) == vid and int(o.stop_seq) == int(r.stop_seq)
+            ]
             kg = sum(float(o.quantity_kg) for o in picked)
             if abs(kg - float(r.kg_picked)) > TOL_KG:
                 v.append(Violation("pickups", vid, f"at {sid} picks {r.kg_picked} kg, orders.csv says {kg:.2f} kg"))
@@ -167,9 +186,15 @@ def check_plan(scenario: Scenario, tables: dict) -> list[Violation]:
             if load > truck.capacity_kg + TOL_KG:
                 v.append(Violation("capacity", vid, f"after {sid} carries {load:.1f} kg > {truck.capacity_kg:g} kg"))
             if abs(cold - float(r.reefer_load_kg)) > TOL_KG:
-                v.append(Violation("reefer", vid, f"after {sid} reefer holds {cold:.2f} kg, table says {r.reefer_load_kg}"))
+                v.append(
+                    Violation("reefer", vid, f"after {sid} reefer holds {cold:.2f} kg, table says {r.reefer_load_kg}")
+                )
             if cold > truck.reefer_capacity_kg + TOL_KG:
-                v.append(Violation("reefer", vid, f"after {sid} reefer holds {cold:.1f} kg > {truck.reefer_capacity_kg:g} kg"))
+                v.append(
+                    Violation(
+                        "reefer", vid, f"after {sid} reefer holds {cold:.1f} kg > {truck.reefer_capacity_kg:g} kg"
+                    )
+                )
             prev_site, prev_leave = sid, leave
 
     # --- parcels: every stop with parcels visited exactly once ------------------------------------
@@ -183,7 +208,9 @@ def check_plan(scenario: Scenario, tables: dict) -> list[Violation]:
     for d in deliveries.itertuples(index=False):
         vis = visited.get(str(d.site_id), [])
         if d.status == "delivered" and (not vis or str(d.vehicle_id) != vis[0][0]):
-            v.append(Violation("deliveries", f"{d.company}@{d.site_id}", "delivered by a truck that does not stop there"))
+            v.append(
+                Violation("deliveries", f"{d.company}@{d.site_id}", "delivered by a truck that does not stop there")
+            )
         if d.status != "delivered" and vis:
             v.append(Violation("deliveries", f"{d.company}@{d.site_id}", "site visited but parcels not delivered"))
 
@@ -214,22 +241,36 @@ def check_plan(scenario: Scenario, tables: dict) -> list[Violation]:
             v.append(Violation("hub_arrival", oid, "hub arrival differs from the truck's return"))
             continue
         if back > t.deadline_min + TOL_MIN:
-            v.append(Violation("freshness", oid, f"reaches the cold store at {back:.1f} min, "
-                               f"after its deadline {t.deadline_min:.1f}"))
+            v.append(
+                Violation(
+                    "freshness",
+                    oid,
+                    f"reaches the cold store at {back:.1f} min, after its deadline {t.deadline_min:.1f}",
+                )
+            )
         truck = vehicles[key[0]]
         if o.compartment == "reefer" and truck.reefer_capacity_kg <= 0:
             v.append(Violation("reefer", oid, f"in reefer space on {key[0]}, which has none"))
         if t.chilled and o.compartment != "reefer" and back - pickup > t.max_out_of_cold_min + TOL_MIN:
-            v.append(Violation("cold_chain", oid, f"{(back - pickup) / 60:.2f} h out of the cold, "
-                               f"allowed {t.max_out_of_cold_min / 60:g} h"))
+            v.append(
+                Violation(
+                    "cold_chain",
+                    oid,
+                    f"{(back - pickup) / 60:.2f} h out of the cold, allowed {t.max_out_of_cold_min / 60:g} h",
+                )
+            )
         if products.get(src.product_id) is None:
             v.append(Violation("product", oid, "unknown product"))
 
     # --- costs against kpis.json ------------------------------------------------------------------
     kp = tables.get("kpis")
     if isinstance(kp, dict):
-        expected = {"cost_fixed_cny": costs["fixed"], "cost_distance_cny": costs["distance"],
-                    "cost_driver_cny": costs["driver"], "value_lost_cny": lost}
+        expected = {
+            "cost_fixed_cny": costs["fixed"],
+            "cost_distance_cny": costs["distance"],
+            "cost_driver_cny": costs["driver"],
+            "value_lost_cny": lost,
+        }
         for key, value in expected.items():
             if key in kp and abs(float(kp[key]) - value) > TOL_CNY + 1e-6 * abs(value):
                 v.append(Violation("kpis", key, f"reported {kp[key]}, recomputed {value:.2f}"))

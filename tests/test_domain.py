@@ -56,9 +56,18 @@ def test_problem_format() -> None:
 @pytest.mark.unit
 def test_vehicle_capacity_is_dry_plus_reefer() -> None:
     """A retrofitted van's total payload is its dry plus its reefer space."""
-    v = Vehicle(vehicle_id="SF1", owner="顺丰", home_hub="HUB", dry_capacity_kg=700, reefer_capacity_kg=500,
-                fixed_cost_cny_per_day=150, cost_cny_per_km=1.3, driver_cost_cny_per_h=32,
-                shift_start="07:00", shift_end="19:00")
+    v = Vehicle(
+        vehicle_id="SF1",
+        owner="顺丰",
+        home_hub="HUB",
+        dry_capacity_kg=700,
+        reefer_capacity_kg=500,
+        fixed_cost_cny_per_day=150,
+        cost_cny_per_km=1.3,
+        driver_cost_cny_per_h=32,
+        shift_start="07:00",
+        shift_end="19:00",
+    )
     assert v.capacity_kg == 1200
     assert (v.shift_start, v.shift_end) == (420, 1140)
 
@@ -66,31 +75,78 @@ def test_vehicle_capacity_is_dry_plus_reefer() -> None:
 @pytest.mark.unit
 def test_records_are_frozen_and_strict() -> None:
     """Records cannot be changed after validation and refuse unknown fields."""
-    site = Site(site_id="H", name="hub", kind="hub", lat=22.4, lon=109.3, open_time="05:00",
-                close_time="21:00", service_min=0)
+    site = Site(
+        site_id="H", name="hub", kind="hub", lat=22.4, lon=109.3, open_time="05:00", close_time="21:00", service_min=0
+    )
     with pytest.raises(ValidationError):
         site.name = "x"  # type: ignore[misc]
     with pytest.raises(ValidationError):
-        Site(site_id="H", name="hub", kind="hub", lat=22.4, lon=109.3, open_time="05:00",
-             close_time="21:00", service_min=0, colour="red")
+        Site(
+            site_id="H",
+            name="hub",
+            kind="hub",
+            lat=22.4,
+            lon=109.3,
+            open_time="05:00",
+            close_time="21:00",
+            service_min=0,
+            colour="red",
+        )
 
 
 def _scenario(precooling: bool) -> Scenario:
-    hub = Site(site_id="H", name="hub", kind="hub", lat=22.4, lon=109.3, open_time="05:00",
-               close_time="21:00", service_min=0)
-    town = Site(site_id="T", name="town", kind="town", lat=22.3, lon=109.3, open_time="08:00",
-                close_time="18:00", service_min=10)
-    village = Site(site_id="V", name="v", kind="village", parent_town="T", lat=22.3, lon=109.2,
-                   open_time="07:00", close_time="18:00", service_min=10, has_precooling=precooling)
-    truck = Vehicle(vehicle_id="D", owner="alliance", home_hub="H", dry_capacity_kg=1500, reefer_capacity_kg=0,
-                    fixed_cost_cny_per_day=100, cost_cny_per_km=1, driver_cost_cny_per_h=30,
-                    shift_start="06:00", shift_end="19:00")
+    hub = Site(
+        site_id="H", name="hub", kind="hub", lat=22.4, lon=109.3, open_time="05:00", close_time="21:00", service_min=0
+    )
+    town = Site(
+        site_id="T",
+        name="town",
+        kind="town",
+        lat=22.3,
+        lon=109.3,
+        open_time="08:00",
+        close_time="18:00",
+        service_min=10,
+    )
+    village = Site(
+        site_id="V",
+        name="v",
+        kind="village",
+        parent_town="T",
+        lat=22.3,
+        lon=109.2,
+        open_time="07:00",
+        close_time="18:00",
+        service_min=10,
+        has_precooling=precooling,
+    )
+    truck = Vehicle(
+        vehicle_id="D",
+        owner="alliance",
+        home_hub="H",
+        dry_capacity_kg=1500,
+        reefer_capacity_kg=0,
+        fixed_cost_cny_per_day=100,
+        cost_cny_per_km=1,
+        driver_cost_cny_per_h=30,
+        shift_start="06:00",
+        shift_end="19:00",
+    )
     return Scenario(
         settings=Settings(date=date(2026, 6, 15), travel=catalogue.default_travel()),
-        sites=(hub, town, village), vehicles=(truck,),
+        sites=(hub, town, village),
+        vehicles=(truck,),
         products=tuple(catalogue.default_products().values()),
-        orders=(Order(order_id="O", shipper="s", site_id="V", product_id="litchi", quantity_kg=100,
-                      ready_at="2026-06-14 19:00"),),
+        orders=(
+            Order(
+                order_id="O",
+                shipper="s",
+                site_id="V",
+                product_id="litchi",
+                quantity_kg=100,
+                ready_at="2026-06-14 19:00",
+            ),
+        ),
     )
 
 

@@ -15,8 +15,17 @@ T = TravelSettings(detour_factor=1.3, road_speed_kmh=40, village_speed_kmh=20, v
 
 
 def _site(kind: str, lat: float, lon: float) -> Site:
-    return Site(site_id=kind, name=kind, kind=kind, parent_town="t" if kind == "village" else None,
-                lat=lat, lon=lon, open_time="00:00", close_time="24:00", service_min=0)
+    return Site(
+        site_id=kind,
+        name=kind,
+        kind=kind,
+        parent_town="t" if kind == "village" else None,
+        lat=lat,
+        lon=lon,
+        open_time="00:00",
+        close_time="24:00",
+        service_min=0,
+    )
 
 
 @pytest.mark.unit
@@ -48,8 +57,7 @@ def test_short_village_hop_is_all_village_road() -> None:
 @pytest.mark.unit
 def test_measured_leg_wins_and_mirrors(tiny_dir: Path) -> None:
     """A travel.csv leg given one way replaces the derived value both ways; others stay derived."""
-    (tiny_dir / "travel.csv").write_text("from_site,to_site,distance_km,travel_min\nHUB,T1,18.5,31\n",
-                                         encoding="utf-8")
+    (tiny_dir / "travel.csv").write_text("from_site,to_site,distance_km,travel_min\nHUB,T1,18.5,31\n", encoding="utf-8")
     m = TravelMatrix.build(read_scenario(tiny_dir))
     h, t, v = m.index("HUB"), m.index("T1"), m.index("V1")
     assert (m.km[h, t], m.minutes[h, t], m.km[t, h], m.minutes[t, h]) == (18.5, 31, 18.5, 31)

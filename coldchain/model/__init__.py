@@ -56,7 +56,15 @@ symbol                 Pyomo component             meaning (source)
 R_{ij}`                ``pickup_load_kg``,
                        ``reefer_load_kg``
 :math:`z_i`            ``misses_stop``             elastic mode: a parcel stop is skipped
+cut index sets         ``PARCEL_CUT_SETS``,        sets of stops with a rounded capacity cut;
+                       ``PICKUP_CUT_SETS``,        cliques of stops no single truck can serve
+                       ``TIME_CLIQUES``,           together (see ``model.cuts``)
+                       ``LOAD_CLIQUES``
 =====================  ==========================  ==========================================
+
+Constraint families, in build order: routing (``routing.py``), pickups (``pickups.py``), time
+(``timing.py``), capacity (``capacity.py``), freshness (``freshness.py``), temperature
+(``temperature.py``), valid inequalities (``cuts.py``), objective (``objective.py``).
 """
 
 from __future__ import annotations
@@ -78,8 +86,21 @@ from coldchain.model.timing import add_time_window_constraints
 from coldchain.model.variables import add_variables
 
 COMPONENTS = {
-    "sets": ["NODES", "STOPS", "MANDATORY_STOPS", "OPTIONAL_STOPS", "TYPES", "ARCS", "LINKS", "STOP_LINKS",
-             "HUB_OUT", "HUB_IN", "ORDERS", "CHILLED_ORDERS", "REEFER_ORDERS"],
+    "sets": [
+        "NODES",
+        "STOPS",
+        "MANDATORY_STOPS",
+        "OPTIONAL_STOPS",
+        "TYPES",
+        "ARCS",
+        "LINKS",
+        "STOP_LINKS",
+        "HUB_OUT",
+        "HUB_IN",
+        "ORDERS",
+        "CHILLED_ORDERS",
+        "REEFER_ORDERS",
+    ],
 }
 
 
@@ -116,7 +137,7 @@ def build_model(inst: Instance, weights: ObjectiveWeights | None = None, *, elas
     add_capacity_constraints(m)
     add_freshness_constraints(m)
     add_temperature_constraints(m)
-    add_capacity_cuts(m, inst)
+    add_capacity_cuts(m, inst, elastic=elastic)
     add_route_count_cuts(m, inst)
     add_objective(m, weights or inst.scenario.settings.weights, elastic_penalty(inst) if elastic else 0.0)
     return m

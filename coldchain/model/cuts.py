@@ -15,7 +15,7 @@ def _entering(m: pyo.ConcreteModel, S: frozenset[int]):
     return quicksum(m.uses_arc[k, i, j] for j in S for (k, i, jj) in m._in[j] if i not in S)
 
 
-def add_capacity_cuts(m: pyo.ConcreteModel, inst: Instance, max_set: int = 3) -> None:
+def add_capacity_cuts(m: pyo.ConcreteModel, inst: Instance, max_set: int = 3, elastic: bool = False) -> None:
     r"""Rounded capacity inequalities on small sets of stops, for parcels and for pickups.
 
     Trucks entering a set *S* of stops must bring all its parcels in and take its produce out,
@@ -36,7 +36,8 @@ def add_capacity_cuts(m: pyo.ConcreteModel, inst: Instance, max_set: int = 3) ->
     Built for every set of up to ``max_set`` stops whose rounded requirement exceeds what the
     flow constraints already imply (the fractional :math:`q(S)/\bar Q` or :math:`g(S)/\bar Q`)
     and exceeds what single stops imply; the LP relaxation of the two flows alone would let
-    fractional trucks share a set's load.
+    fractional trucks share a set's load. In elastic mode (parcel stops may be skipped) the
+    parcel cuts do not hold and are not built.
     """
     qmax = max(t.capacity_kg for t in inst.types)
     stops = [st.node for st in inst.stops]
@@ -47,7 +48,7 @@ def add_capacity_cuts(m: pyo.ConcreteModel, inst: Instance, max_set: int = 3) ->
             g = sum(inst.orders[o].kg for i in S for o in inst.stop(i).orders)
             rq = math.ceil(q / qmax - 1e-9)
             rg = math.ceil(g / qmax - 1e-9)
-            if rq >= 2 and rq > q / qmax + 1e-6:
+            if not elastic and rq >= 2 and rq > q / qmax + 1e-6:
                 parcel_cuts.append((frozenset(S), rq))
             if rg >= 2 and rg > g / qmax + 1e-6:
                 pickup_cuts.append((frozenset(S), rg))
@@ -84,8 +85,9 @@ def _maximal_cliques(adj: dict[int, set[int]]) -> list[frozenset[int]]:
     return out
 
 
-def conflict_cliques(inst: Instance, capacity_kg: float | None = None, types: list[int] | None = None
-                     ) -> tuple[list[frozenset[int]], list[frozenset[int]]]:
+def conflict_cliques(
+    inst: Instance, capacity_kg: float | None = None, types: list[int] | None = None
+) -> tuple[list[frozenset[int]], list[frozenset[int]]]:
     """Cliques of stops no single truck (of ``types``, payload ``capacity_kg``) can serve together.
 
     Two stops conflict *by time* when none of the types may drive between them in either
@@ -113,8 +115,10 @@ def conflict_cliques(inst: Instance, capacity_kg: float | None = None, types: li
         if overload:
             by_load[i].add(j)
             by_load[j].add(i)
-    return ([c for c in _maximal_cliques(by_time) if len(c) >= 2],
-            [c for c in _maximal_cliques(by_load) if len(c) >= 2])
+    return (
+        [c for c in _maximal_cliques(by_time) if len(c) >= 2],
+        [c for c in _maximal_cliques(by_load) if len(c) >= 2],
+    )
 
 
 def add_route_count_cuts(m: pyo.ConcreteModel, inst: Instance) -> None:
@@ -212,8 +216,9 @@ def _candidate_sets(inst: Instance, flow: dict[tuple[int, int], float], visit: d
     return out
 
 
-def separate_root_cuts(m: pyo.ConcreteModel, inst: Instance, solve_lp, max_rounds: int = 25
-                       ) -> list[tuple[frozenset[int], int | None, int]]:
+def separate_root_cuts(
+    m: pyo.ConcreteModel, inst: Instance, solve_lp, max_rounds: int = 25
+) -> list[tuple[frozenset[int], int | None, int]]:
     r"""A root cut loop on a relaxed copy of ``m``: find violated subtour and capacity cuts.
 
     Returns cuts as ``(S, i, r)``: for a set *S* of stops, either

@@ -23,9 +23,7 @@ def add_objective(m: pyo.ConcreteModel, weights, elastic_penalty: float = 0.0) -
     """
     x = m.uses_arc
     m.fixed_cost_cny = pyo.Expression(expr=quicksum(m.fixed_cny[k] * x[k, 0, j] for k, j in m.HUB_OUT))
-    m.distance_cost_cny = pyo.Expression(
-        expr=quicksum(m.cny_per_km[k] * m.km[i, j] * x[k, i, j] for k, i, j in m.ARCS)
-    )
+    m.distance_cost_cny = pyo.Expression(expr=quicksum(m.cny_per_km[k] * m.km[i, j] * x[k, i, j] for k, i, j in m.ARCS))
     m.driver_cost_cny = pyo.Expression(
         expr=quicksum(m.cny_per_h[k] / 60.0 * m.return_min[k, i] for k, i in m.HUB_IN)
         - quicksum(m.cny_per_h[k] / 60.0 * m.departure_min[k, j] for k, j in m.HUB_OUT)

@@ -59,9 +59,5 @@ def add_params(m: pyo.ConcreteModel, inst: Instance) -> None:
     m.big_m_shift_end_min = pyo.Param(
         m.HUB_IN, initialize={(k, i): max(0.0, l[i] + s[i] + tau[i, 0] - T[k].end_min) for k, i in m.HUB_IN}
     )
-    m.big_m_return_min = pyo.Param(
-        m.HUB_IN, initialize={(k, i): l[i] + s[i] + tau[i, 0] for k, i in m.HUB_IN}
-    )
-    m.big_m_departure_min = pyo.Param(
-        m.HUB_OUT, initialize={(k, j): max(0.0, tau[0, j] - e[j]) for k, j in m.HUB_OUT}
-    )
+    m.big_m_return_min = pyo.Param(m.HUB_IN, initialize={(k, i): l[i] + s[i] + tau[i, 0] for k, i in m.HUB_IN})
+    m.big_m_departure_min = pyo.Param(m.HUB_OUT, initialize={(k, j): max(0.0, tau[0, j] - e[j]) for k, j in m.HUB_OUT})

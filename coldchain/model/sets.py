@@ -12,8 +12,9 @@ def add_sets(m: pyo.ConcreteModel, inst: Instance) -> None:
 
     ``NODES`` :math:`N=\{0..n\}` (0 = hub), ``STOPS`` :math:`S=N\setminus\{0\}`, ``TYPES``
     :math:`K`, ``ARCS`` :math:`A=\{(k,i,j)\}` (the arcs type *k* may drive), ``LINKS`` the
-    :math:`(i,j)` driven by any type, ``MANDATORY_STOPS`` (with parcels) and ``OPTIONAL_STOPS`` (pickups only), ``HUB_OUT``/``HUB_IN`` the :math:`(k,j)`/:math:`(k,i)` of
-    arcs leaving/entering the hub, ``ORDERS`` :math:`O` the servable pickup orders,
+    :math:`(i,j)` driven by any type, ``STOP_LINKS`` those between two stops,
+    ``MANDATORY_STOPS`` (with parcels) and ``OPTIONAL_STOPS`` (pickups only), ``HUB_OUT`` and
+    ``HUB_IN`` the :math:`(k,j)`/:math:`(k,i)` of arcs leaving/entering the hub, ``ORDERS`` :math:`O` the servable pickup orders,
     ``CHILLED_ORDERS`` :math:`O^{cold} \subseteq O` those that must ride cold (chilled or
     pre-cooled), and ``REEFER_ORDERS`` :math:`O^c \subseteq O^{cold}` those that fit some reefer.
     """

@@ -1,0 +1,98 @@
+"""The exact route evaluator (no solver): timing, waiting, reasons for infeasible routes."""
+
+from __future__ import annotations
+
+import pytest
+from builders import build, order, parcels, product, site, truck
+
+from coldchain.instance import build_instance
+from coldchain.routes import evaluate_route
+from coldchain.timefmt import parse_clock
+
+LEGS = {("H", "A"): 10, ("H", "B"): 10, ("A", "B"): 5}
+
+
+def _inst(stops, vehicles=None, **kw):
+    return build_instance(build(stops, LEGS, vehicles or [truck("D1")], **kw))
+
+
+def _nodes(inst, *ids):
+    return [inst.nodes.index(i) for i in ids]
+
+
+@pytest.mark.unit
+def test_leaves_as_late_as_needed_to_avoid_paid_waiting():
+    """B closes 07:40, A opens 08:00: H-B-A-H leaves 07:30, waits 15 min at A, back 08:10: 165 CNY."""
+    inst = _inst(
+        [site("A", "town", open_time="08:00"), site("B", "town", close_time="07:40")],
+        parcel_lines=[parcels("A", 10), parcels("B", 10)],
+    )
+    ev = evaluate_route(inst, 0, _nodes(inst, "B", "A"))
+    assert ev.feasible
+    assert (ev.depart, ev.ret) == (
+        pytest.approx(parse_clock("07:30"), abs=1e-3),
+        pytest.approx(parse_clock("08:10"), abs=1e-3),
+    )
+    assert ev.start == [pytest.approx(parse_clock("07:40"), abs=1e-3), pytest.approx(parse_clock("08:00"), abs=1e-3)]
+    assert ev.cost == pytest.approx(100 + 25 + 40, abs=1e-3)
+
+
+@pytest.mark.unit
+def test_equal_paid_time_leaves_at_shift_start():
+    """No window binds: the 25-minute round leaves at 07:00, not later."""
+    inst = _inst([site("A", "town"), site("B", "town")], parcel_lines=[parcels("A", 10), parcels("B", 10)])
+    ev = evaluate_route(inst, 0, _nodes(inst, "A", "B"))
+    assert ev.depart == pytest.approx(parse_clock("07:00"), abs=1e-3)
+    assert ev.ret - ev.depart == pytest.approx(25, abs=1e-3)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("seq", "reason"),
+    [(("A", "B"), "window"), (("B", "A"), None)],
+)
+def test_window_reason(seq, reason):
+    """A opens 08:00 and B closes 07:40: A first misses B's window."""
+    inst = _inst(
+        [site("A", "town", open_time="08:00"), site("B", "town", close_time="07:40")],
+        parcel_lines=[parcels("A", 10), parcels("B", 10)],
+    )
+    assert evaluate_route(inst, 0, _nodes(inst, *seq)).reason == reason
+
+
+@pytest.mark.unit
+def test_capacity_reason_counts_parcels_still_on_board():
+    """Payload 950: after B (300 kg dropped, 400 kg picked) the truck would hold 1000 kg."""
+    inst = _inst(
+        [site("A", "town"), site("B", "town")],
+        vehicles=[truck("D1", dry=950)],
+        orders=[order("OA", "A", 500), order("OB", "B", 400)],
+        parcel_lines=[parcels("A", 600), parcels("B", 300)],
+    )
+    a, b = _nodes(inst, "A", "B")
+    picks = {a: [0], b: [1]}
+    assert evaluate_route(inst, 0, [b, a], picks).reason == "capacity"
+    ev = evaluate_route(inst, 0, [a, b], picks)
+    assert ev.feasible and ev.load_out == 900 and ev.load_after == [800, 900]
+
+
+@pytest.mark.unit
+def test_deadline_and_cold_reasons():
+    """A is 40 min out, B 10 (A-B 35), B takes 10 min of service. Alone, A works for both orders;
+    via B the truck is back 55 min after the pickup (45 allowed out of the cold: 'cold') and at
+    08:35 (the fresh order's 2 h window from 06:30 closes 08:30: 'deadline')."""
+    legs = {("H", "A"): 40, ("H", "B"): 10, ("A", "B"): 35}
+    s = build(
+        [site("A"), site("B", "town", service_min=10)],
+        legs,
+        [truck("D")],
+        orders=[order("C", "A", 10, product="chill"), order("F", "A", 10, product="fresh", ready="2026-06-15 06:30")],
+        parcel_lines=[parcels("B", 10)],
+        products=[product("chill", chilled=True, out_of_cold_h=0.75), product("fresh", window_h=2)],
+    )
+    inst = build_instance(s)
+    assert all(o.excluded is None for o in inst.orders)
+    a, b = inst.nodes.index("A"), inst.nodes.index("B")
+    assert evaluate_route(inst, 0, [a], {a: [0, 1]}).feasible
+    assert evaluate_route(inst, 0, [a, b], {a: [0]}).reason == "cold"
+    assert evaluate_route(inst, 0, [a, b], {a: [1]}).reason == "deadline"
