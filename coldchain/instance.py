@@ -77,6 +77,7 @@ class PickupOrder:
     max_out_of_cold_min: float
     value_cny: float
     excluded: str | None = None
+    required: bool = False
 
 
 @dataclass(frozen=True)

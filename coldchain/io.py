@@ -61,11 +61,17 @@ class FileSpec:
     def required_columns(self) -> list[str]:
         return [c for c in self.columns if c not in self.optional_columns]
 
+    def describe_columns(self) -> str:
+        """``a, b, c (optional: d, e)``: the header a file may have."""
+        text = ", ".join(self.required_columns)
+        optional = [c for c in self.columns if c in self.optional_columns]
+        return text + (f" (optional: {', '.join(optional)})" if optional else "")
+
 
 SPECS = {
     "sites": FileSpec("sites.csv", Site, optional_columns=frozenset({"parent_town", "has_precooling"})),
     "vehicles": FileSpec("vehicles.csv", Vehicle),
-    "orders": FileSpec("orders.csv", Order),
+    "orders": FileSpec("orders.csv", Order, optional_columns=frozenset({"must_serve"})),
     "parcels": FileSpec("parcels.csv", Parcel),
     "products": FileSpec(
         "products.csv", Product, required_file=False, optional_columns=frozenset({"precooled_window_h"})
@@ -131,8 +137,7 @@ def read_table(path: Path, spec: FileSpec) -> tuple[list[BaseModel], list[Proble
     except ValueError as exc:
         return [], [Problem(fname, None, None, str(exc))]
     if not text.strip():
-        cols = ", ".join(spec.columns)
-        return [], [Problem(fname, None, None, f"the file is empty; expected a header line: {cols}")]
+        return [], [Problem(fname, None, None, f"the file is empty; expected a header line: {spec.describe_columns()}")]
 
     reader = csv.reader(_io.StringIO(text, newline=""))
     header = [h.strip() for h in next(reader)]
@@ -150,7 +155,7 @@ def read_table(path: Path, spec: FileSpec) -> tuple[list[BaseModel], list[Proble
     known = set(spec.columns) | ALWAYS_ALLOWED
     for col in header:
         if col and col not in known and not col.startswith("#"):
-            problems.append(Problem(fname, 1, col, f"unknown column; expected columns: {', '.join(spec.columns)}"))
+            problems.append(Problem(fname, 1, col, f"unknown column; expected columns: {spec.describe_columns()}"))
         elif not col:
             problems.append(Problem(fname, 1, None, "a column has no name in the header"))
     if problems:

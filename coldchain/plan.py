@@ -112,6 +112,7 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> Plan:
     excluded = {o.index: o.excluded for o in inst.orders if o.excluded is not None}
 
     impossible = [st.site_id for st in inst.stops if st.mandatory and not inst.serves[:, st.node].any()]
+    impossible += [o.site_id for o in inst.orders if o.required and o.excluded is not None]
     if impossible:
         return Plan(inst, SolveStatus.INFEASIBLE, (), excluded, tuple(impossible), None, None, timings)
 

@@ -15,6 +15,7 @@ def add_sets(m: pyo.ConcreteModel, inst: Instance) -> None:
     :math:`(i,j)` driven by any type, ``STOP_LINKS`` those between two stops,
     ``MANDATORY_STOPS`` (with parcels) and ``OPTIONAL_STOPS`` (pickups only), ``HUB_OUT`` and
     ``HUB_IN`` the :math:`(k,j)`/:math:`(k,i)` of arcs leaving/entering the hub, ``ORDERS`` :math:`O` the servable pickup orders,
+    ``REQUIRED_ORDERS`` those that must be served (contracted; every pickup in the benchmarks),
     ``CHILLED_ORDERS`` :math:`O^{cold} \subseteq O` those that must ride cold (chilled or
     pre-cooled), and ``REEFER_ORDERS`` :math:`O^c \subseteq O^{cold}` those that fit some reefer.
     """
@@ -34,6 +35,7 @@ def add_sets(m: pyo.ConcreteModel, inst: Instance) -> None:
     servable = [o.index for o in inst.orders if o.excluded is None]
     m.ORDERS = pyo.Set(initialize=servable, ordered=True)
     max_reefer = max(t.reefer_kg for t in inst.types)
+    m.REQUIRED_ORDERS = pyo.Set(initialize=[o for o in servable if inst.orders[o].required], ordered=True)
     m.CHILLED_ORDERS = pyo.Set(initialize=[o for o in servable if inst.orders[o].chilled], ordered=True)
     m.REEFER_ORDERS = pyo.Set(
         initialize=[o for o in m.CHILLED_ORDERS if inst.orders[o].kg <= max_reefer + 1e-9], ordered=True
