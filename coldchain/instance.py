@@ -238,6 +238,7 @@ def build_instance(scenario: Scenario, travel: TravelMatrix | None = None) -> In
                 chilled=t.chilled,
                 max_out_of_cold_min=t.max_out_of_cold_min,
                 value_cny=t.value_cny,
+                required=o.must_serve,
             )
         )
     checked = []

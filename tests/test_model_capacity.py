@@ -74,3 +74,20 @@ def test_forcing_both_orders_is_infeasible():
     out = solve(m, SolveOptions(time_limit_s=10, threads=1))
     assert out.status == SolveStatus.INFEASIBLE
     assert pyo.value(m.serves_order[0]) == 1  # fixed, untouched by a failed load
+
+
+@pytest.mark.component
+def test_must_serve_order_displaces_a_more_valuable_one(tmp_path):
+    """O2 (4000 CNY) is contracted (must_serve): the truck takes it and leaves O1 (6000 CNY),
+    150 + 6000 = 6150, although without the contract 4150 would be better."""
+    s = build(
+        STOPS,
+        LEGS,
+        [truck("D1")],
+        orders=[order("O1", "B", 600), order("O2", "B", 500, product="cheap").model_copy(update={"must_serve": True})],
+        parcel_lines=[parcels("A", 200)],
+        products=[product("cheap", value=8.0)],
+    )
+    result, k = solve_and_check(s, tmp_path)
+    assert k["objective_cny"] == pytest.approx(6150)
+    assert served(result) == {"O2"}
