@@ -133,7 +133,13 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> Plan:
         if options.root_cuts:
             t0 = time.perf_counter()
             threads = options.solve.threads
-            add_root_cuts(m, separate_root_cuts(m, inst, lambda lp: solve_relaxation(lp, threads=threads)))
+            cut_budget = 0.1 * options.solve.time_limit_s
+            add_root_cuts(
+                m,
+                separate_root_cuts(
+                    m, inst, lambda lp: solve_relaxation(lp, threads=threads), time_limit_s=cut_budget
+                ),
+            )
             timings["cuts_s"] = time.perf_counter() - t0
         start = mip_start(m, inst, heur) if heur_ok else None
         remaining = max(1.0, options.solve.time_limit_s - sum(timings.values()))
@@ -176,3 +182,34 @@ def _missed_parcel_stops(inst: Instance, opts: SolveOptions) -> tuple[str, ...]:
     if not out.has_solution:
         return ()
     return tuple(inst.nodes[i] for i in m.misses_stop if pyo.value(m.misses_stop[i]) > 0.5)
+
+
+def plan_from_routes(scenario: Scenario, routes: list[list[str]], note: str = "") -> Plan:
+    """A `Plan` from routes given as lists of site ids (e.g. another solver's), one per truck.
+
+    Each route picks up every order at its stops and is timed by the exact route evaluator, so
+    the plan can be written and checked like any other. Raises `ValueError` naming the first
+    route that breaks a rule, or a stop that no route visits.
+    """
+    inst = build_instance(scenario)
+    node = {sid: k for k, sid in enumerate(inst.nodes)}
+    free = [(t.index, vid) for t in inst.types for vid in t.vehicle_ids]
+    out: list[Route] = []
+    for n, ids in enumerate(r for r in routes if r):
+        if n >= len(free):
+            raise ValueError(f"{len(routes)} routes but only {len(free)} trucks")
+        k, vid = free[n]
+        seq = [node[s] for s in ids]
+        picks = {i: list(inst.stop(i).orders) for i in seq}
+        ev = evaluate_route(inst, k, seq, picks)
+        if not ev.feasible:
+            raise ValueError(f"route {n + 1} ({' '.join(ids)}) breaks the {ev.reason} rule")
+        out.append(Route(vid, k, seq, picks, ev))
+    out += [Route(vid, k) for k, vid in free[len(out) :]]
+    visited = {i for r in out for i in r.seq}
+    missing = [st.site_id for st in inst.stops if st.mandatory and st.node not in visited]
+    if missing:
+        raise ValueError(f"parcel stops not visited: {', '.join(missing)}")
+    served = {o for r in out for os in r.picks.values() for o in os}
+    unserved = {o.index: (o.excluded or "not served by this plan") for o in inst.orders if o.index not in served}
+    return Plan(inst, SolveStatus.FEASIBLE, tuple(out), unserved, (), None, None, {}, (note,) if note else ())

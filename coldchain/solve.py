@@ -183,6 +183,15 @@ def solve(m: pyo.ConcreteModel, options: SolveOptions | None = None, start: dict
         status = SolveStatus.FEASIBLE
     if has_solution:
         res.solution_loader.load_vars()
+        # With a MIP start that is already optimal, HiGHS 1.16 can report objective and bound
+        # shifted by a constant (seen on Solomon C201.25: -13183.3 for a plan of 214.7). Take the
+        # objective from the loaded solution and shift the bound by the same amount.
+        objs = list(m.component_data_objects(pyo.Objective, active=True))
+        if len(objs) == 1:
+            true_objective = pyo.value(objs[0])
+            if objective is not None and bound is not None:
+                bound += true_objective - objective
+            objective = true_objective
     if status == SolveStatus.OPTIMAL and bound is None:
         bound = objective
     return SolveOutcome(status, tc.name, objective, bound, relative_gap(objective, bound), runtime)

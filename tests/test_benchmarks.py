@@ -116,3 +116,17 @@ def test_swapping_delivery_and_pickup_breaks_some_bks_route():
         except AssertionError:
             broken += 1
     assert broken > 0
+
+
+@pytest.mark.component
+def test_reported_objective_matches_the_plan_with_an_optimal_mip_start():
+    """Regression: with the heuristic's (optimal) MIP start, HiGHS reported -13183.3 for C201.25
+    whose plan costs 214.7; the outcome must report the plan's true objective and bound."""
+    from coldchain.plan import PlanOptions, plan
+    from coldchain.solve import SolveOptions
+
+    b = read_solomon(ROOT / "solomon_vrptw_25" / "solomon_txt" / "C201.25.txt")
+    result = plan(to_scenario(b), PlanOptions(solve=SolveOptions(time_limit_s=20, threads=1)))
+    assert result.outcome.objective == pytest.approx(214.7, abs=1e-6)
+    assert result.outcome.bound == pytest.approx(214.7, abs=0.01)
+    assert sum(r.ev.km for r in result.routes if r.seq) == pytest.approx(214.7, abs=1e-6)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 
 import pyomo.environ as pyo
 from pyomo.core.util import quicksum
@@ -67,11 +68,14 @@ def add_capacity_cuts(m: pyo.ConcreteModel, inst: Instance, max_set: int = 3, el
         return _entering(m, S) >= r - quicksum(1 - m.serves_order[o] for o in orders)
 
 
-def _maximal_cliques(adj: dict[int, set[int]]) -> list[frozenset[int]]:
-    """All maximal cliques (Bron-Kerbosch with pivoting); graphs here have tens of nodes."""
+def _maximal_cliques(adj: dict[int, set[int]], limit: int = 2000) -> list[frozenset[int]]:
+    """Maximal cliques (Bron-Kerbosch with pivoting), at most ``limit`` of them: enough for the
+    cuts, and safe on large conflict graphs where the count can grow exponentially."""
     out: list[frozenset[int]] = []
 
     def expand(r: set[int], p: set[int], x: set[int]) -> None:
+        if len(out) >= limit:
+            return
         if not p and not x:
             out.append(frozenset(r))
             return
@@ -217,7 +221,7 @@ def _candidate_sets(inst: Instance, flow: dict[tuple[int, int], float], visit: d
 
 
 def separate_root_cuts(
-    m: pyo.ConcreteModel, inst: Instance, solve_lp, max_rounds: int = 25
+    m: pyo.ConcreteModel, inst: Instance, solve_lp, max_rounds: int = 25, time_limit_s: float = 30.0
 ) -> list[tuple[frozenset[int], int | None, int]]:
     r"""A root cut loop on a relaxed copy of ``m``: find violated subtour and capacity cuts.
 
@@ -233,8 +237,9 @@ def separate_root_cuts(
     qmax = max(t.capacity_kg for t in inst.types)
     found: list[tuple[frozenset[int], int | None, int]] = []
     known: set = set()
+    deadline = time.perf_counter() + time_limit_s
     for _ in range(max_rounds):
-        if not solve_lp(lp):
+        if time.perf_counter() > deadline or not solve_lp(lp):
             break
         flow = {(i, j): sum(pyo.value(lp.uses_arc[k, i, j]) for k in lp._types_on[(i, j)]) for i, j in lp.LINKS}
         visit = {i: sum(flow.get(a, 0.0) for a in lp._links_out[i]) for i in range(1, inst.n + 1)}
