@@ -130,3 +130,25 @@ def test_reported_objective_matches_the_plan_with_an_optimal_mip_start():
     assert result.outcome.objective == pytest.approx(214.7, abs=1e-6)
     assert result.outcome.bound == pytest.approx(214.7, abs=0.01)
     assert sum(r.ev.km for r in result.routes if r.seq) == pytest.approx(214.7, abs=1e-6)
+
+
+@pytest.mark.unit
+def test_plan_from_routes_passes_the_checker_and_rejects_broken_routes(tmp_path):
+    """Another solver's routes become a checked coldchain plan; a route that breaks a window is
+    refused with the rule it breaks, and a plan that skips a customer is refused too."""
+    from coldchain.plan import plan_from_routes
+    from coldchain.report import write_plan
+    from coldchain.verify import check_folder
+
+    folder = ROOT / "solomon_vrptw_25"
+    b = read_solomon(folder / "solomon_txt" / "C101.25.txt")
+    routes = read_solution(folder / "solutions_lkh3" / "C101.25.sol")
+    scenario = to_scenario(b)
+    p = plan_from_routes(scenario, [[f"C{c}" for c in r] for r in routes])
+    write_plan(p, tmp_path / "p", map_png=False)
+    assert check_folder(scenario, tmp_path / "p") == []
+    assert sum(r.ev.km for r in p.routes if r.seq) == pytest.approx(191.3)
+    with pytest.raises(ValueError, match="window"):
+        plan_from_routes(scenario, [[f"C{c}" for c in reversed(routes[0])], *[[f"C{c}" for c in r] for r in routes[1:]]])
+    with pytest.raises(ValueError, match="not visited: C"):
+        plan_from_routes(scenario, [[f"C{c}" for c in r] for r in routes[1:]])
