@@ -25,12 +25,23 @@ def solve_pyvrp(b: BenchInstance, budget_s: float, seed: int = 1) -> tuple[list[
     m = Model()
     locs = [m.add_location(x, y) for x, y in b.xy]
     depot = m.add_depot(locs[0], tw_early=round(b.ready[0] * sc), tw_late=round(b.due[0] * sc))
-    m.add_vehicle_type(num_available=b.vehicles, capacity=round(b.capacity), start_depot=depot, end_depot=depot,
-                       tw_early=round(b.ready[0] * sc), tw_late=round(b.due[0] * sc))
+    m.add_vehicle_type(
+        num_available=b.vehicles,
+        capacity=round(b.capacity),
+        start_depot=depot,
+        end_depot=depot,
+        tw_early=round(b.ready[0] * sc),
+        tw_late=round(b.due[0] * sc),
+    )
     for i in range(1, b.n + 1):
-        m.add_client(locs[i], delivery=round(b.delivery[i]), pickup=round(b.pickup[i]),
-                     service_duration=round(b.service[i] * sc), tw_early=round(b.ready[i] * sc),
-                     tw_late=round(b.due[i] * sc))
+        m.add_client(
+            locs[i],
+            delivery=round(b.delivery[i]),
+            pickup=round(b.pickup[i]),
+            service_duration=round(b.service[i] * sc),
+            tw_early=round(b.ready[i] * sc),
+            tw_late=round(b.due[i] * sc),
+        )
     for i in range(b.n + 1):
         for j in range(b.n + 1):
             if i != j:
@@ -79,10 +90,12 @@ def solve_ortools(b: BenchInstance, budget_s: float) -> tuple[list[list[int]], f
     cap = round(b.capacity)
     deliv = [round(x) for x in b.delivery]
     change = [round(b.pickup[i]) - round(b.delivery[i]) for i in range(n)]
-    routing.AddDimension(routing.RegisterUnaryTransitCallback(lambda i: deliv[manager.IndexToNode(i)]), 0, cap, True,
-                         "delivered")
-    routing.AddDimension(routing.RegisterUnaryTransitCallback(lambda i: change[manager.IndexToNode(i)]), 0, cap, False,
-                         "load")
+    routing.AddDimension(
+        routing.RegisterUnaryTransitCallback(lambda i: deliv[manager.IndexToNode(i)]), 0, cap, True, "delivered"
+    )
+    routing.AddDimension(
+        routing.RegisterUnaryTransitCallback(lambda i: change[manager.IndexToNode(i)]), 0, cap, False, "load"
+    )
     ddim, ldim = routing.GetDimensionOrDie("delivered"), routing.GetDimensionOrDie("load")
     solver = routing.solver()
     for v in range(b.vehicles):

@@ -29,6 +29,7 @@ from peers import solve_ortools, solve_pyvrp  # noqa: E402
 
 from coldchain.benchmarks import (  # noqa: E402
     BenchInstance,
+    bks_cost,
     bks_table,
     read_solomon,
     read_vrpspdtw,
@@ -42,8 +43,21 @@ from coldchain.solve import SolveOptions  # noqa: E402
 from coldchain.verify import check_folder  # noqa: E402
 
 INST = HERE / "instances"
-FIELDS = ["instance", "n", "method", "cost", "bks", "gap_to_bks_pct", "proved_optimal", "lower_bound",
-          "mip_gap_pct", "vehicles", "wall_s", "checker", "note"]
+FIELDS = [
+    "instance",
+    "n",
+    "method",
+    "cost",
+    "bks",
+    "gap_to_bks_pct",
+    "proved_optimal",
+    "lower_bound",
+    "mip_gap_pct",
+    "vehicles",
+    "wall_s",
+    "checker",
+    "note",
+]
 
 
 def suite(name: str) -> list[tuple[str, BenchInstance, float | None]]:
@@ -56,14 +70,14 @@ def suite(name: str) -> list[tuple[str, BenchInstance, float | None]]:
         files = sorted((folder / ("instances" if n == "100" else "solomon_txt")).glob("*.txt"))
         for f in files:
             key = f.name.split(".")[0]
-            out.append((key, read_solomon(f), float(bks[key]["bks_cost"]) if key in bks else None))
+            out.append((key, read_solomon(f), bks_cost(bks[key]) if key in bks else None))
     elif name.startswith("wc"):
         folder = INST / "vrpspdtw_wang_chen"
         bks = bks_table(folder / "BKS.csv")
         for f in sorted(folder.glob("*.vrpspdtw")):
             b = read_vrpspdtw(f)
             if (name == "wc-small") == (b.n <= 50):
-                out.append((f.stem, b, float(bks[f.stem]["bks_cost"]) if f.stem in bks else None))
+                out.append((f.stem, b, bks_cost(bks[f.stem]) if f.stem in bks else None))
     else:
         raise SystemExit(f"unknown suite {name}")
     return out
@@ -114,26 +128,36 @@ def run_peer(method: str, b: BenchInstance, budget: float) -> dict:
 
 def write_table(out: Path, rows: list[dict], budget: float) -> None:
     """Markdown: one line per instance and method, then a summary per method."""
-    lines = [f"# {out.name}: budget {budget:g} s per instance", "",
-             "| instance | n | method | cost | BKS | gap to BKS % | proved optimal | lower bound | MIP gap % | wall s | checker |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"# {out.name}: budget {budget:g} s per instance",
+        "",
+        "| instance | n | method | cost | BKS | gap to BKS % | proved optimal | lower bound | MIP gap % | wall s | checker |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
 
     def f(v, fmt="{:.2f}"):
         return "" if v in (None, "") else fmt.format(float(v))
 
     for r in rows:
-        lines.append(f"| {r['instance']} | {r['n']} | {r['method']} | {f(r['cost'])} | {f(r['bks'])} | "
-                     f"{f(r['gap_to_bks_pct'])} | {r['proved_optimal']} | {f(r['lower_bound'])} | "
-                     f"{f(r['mip_gap_pct'])} | {f(r['wall_s'], '{:.1f}')} | {r['checker']} |")
-    lines += ["", "| method | instances | solved | checker ok | at BKS (<0.01 %) | mean gap to BKS % | proved optimal |",
-              "|---|---|---|---|---|---|---|"]
+        lines.append(
+            f"| {r['instance']} | {r['n']} | {r['method']} | {f(r['cost'])} | {f(r['bks'])} | "
+            f"{f(r['gap_to_bks_pct'])} | {r['proved_optimal']} | {f(r['lower_bound'])} | "
+            f"{f(r['mip_gap_pct'])} | {f(r['wall_s'], '{:.1f}')} | {r['checker']} |"
+        )
+    lines += [
+        "",
+        "| method | instances | solved | checker ok | at BKS (<0.01 %) | mean gap to BKS % | proved optimal |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for method in sorted({r["method"] for r in rows}):
         rs = [r for r in rows if r["method"] == method]
         solved = [r for r in rs if r["cost"] not in (None, "")]
         gaps = [float(r["gap_to_bks_pct"]) for r in solved if r["gap_to_bks_pct"] not in (None, "")]
-        lines.append(f"| {method} | {len(rs)} | {len(solved)} | {sum(r['checker'] == 'ok' for r in rs)} | "
-                     f"{sum(g < 0.01 for g in gaps)} | {sum(gaps) / len(gaps) if gaps else float('nan'):.2f} | "
-                     f"{sum(str(r['proved_optimal']) == 'True' for r in rs)} |")
+        lines.append(
+            f"| {method} | {len(rs)} | {len(solved)} | {sum(r['checker'] == 'ok' for r in rs)} | "
+            f"{sum(g < 0.01 for g in gaps)} | {sum(gaps) / len(gaps) if gaps else float('nan'):.2f} | "
+            f"{sum(str(r['proved_optimal']) == 'True' for r in rs)} |"
+        )
     (out / "table.md").write_text("\n".join(lines) + "\n")
 
 
@@ -166,16 +190,30 @@ def main() -> None:
         task = progress.add_task(f"{args.suite} ({len(done)} done before)", total=len(todo))
         for (name, b, bks), method in todo:
             progress.update(task, description=f"{args.suite}: {name} / {method}")
-            res = run_coldchain(b, args.budget, args.threads) if method == "coldchain" else run_peer(method, b, args.budget)
+            res = (
+                run_coldchain(b, args.budget, args.threads)
+                if method == "coldchain"
+                else run_peer(method, b, args.budget)
+            )
             routes = res.pop("routes")
             cost = solution_cost(b, routes) if routes else None
             if routes:
                 (out / "solutions" / method).mkdir(parents=True, exist_ok=True)
                 write_solution(out / "solutions" / method / f"{name}.sol", routes, cost)
-            row = {"instance": name, "n": b.n, "method": method, "cost": cost, "bks": bks,
-                   "gap_to_bks_pct": None if cost is None or not bks else 100 * (cost - bks) / bks,
-                   "vehicles": len(routes), "proved_optimal": "", "lower_bound": None, "mip_gap_pct": None,
-                   "note": "", **res}
+            row = {
+                "instance": name,
+                "n": b.n,
+                "method": method,
+                "cost": cost,
+                "bks": bks,
+                "gap_to_bks_pct": None if cost is None or not bks else 100 * (cost - bks) / bks,
+                "vehicles": len(routes),
+                "proved_optimal": "",
+                "lower_bound": None,
+                "mip_gap_pct": None,
+                "note": "",
+                **res,
+            }
             writer.writerow({k: row.get(k) for k in FIELDS})
             fh.flush()
             rows.append({k: ("" if row.get(k) is None else row.get(k)) for k in FIELDS})

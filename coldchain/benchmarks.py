@@ -167,6 +167,14 @@ def bks_table(path: str | Path) -> dict[str, dict]:
     return out
 
 
+def bks_cost(row: dict) -> float:
+    """A BKS row's cost to compare against: the published BKS, or, where ``BKS.csv`` says the
+    literature value was not reproduced, the cost of the best verified solution it names."""
+    if "NOT reproduced" in row["source"]:
+        return float(row["source"].rsplit("=", 1)[1].strip(" )"))
+    return float(row["bks_cost"])
+
+
 def to_scenario(inst: BenchInstance) -> Scenario:
     """The instance as a coldchain scenario (see the module docstring)."""
 
@@ -174,27 +182,74 @@ def to_scenario(inst: BenchInstance) -> Scenario:
         x, y = inst.xy[i]
         sid = "D" if i == 0 else f"C{i}"
         close = inst.due[i] if i == 0 else inst.due[i] + inst.service[i]
-        return Site(site_id=sid, name=sid, kind="hub" if i == 0 else "town", lat=y / 10, lon=x / 10,
-                    open_time=inst.ready[i], close_time=close, service_min=inst.service[i])
+        return Site(
+            site_id=sid,
+            name=sid,
+            kind="hub" if i == 0 else "town",
+            lat=y / 10,
+            lon=x / 10,
+            open_time=inst.ready[i],
+            close_time=close,
+            service_min=inst.service[i],
+        )
 
     sites = tuple(site(i) for i in range(inst.n + 1))
     legs = tuple(
-        TravelLeg(from_site=sites[i].site_id, to_site=sites[j].site_id, distance_km=inst.dist(i, j),
-                  travel_min=inst.dist(i, j))
-        for i in range(inst.n + 1) for j in range(i + 1, inst.n + 1)
+        TravelLeg(
+            from_site=sites[i].site_id,
+            to_site=sites[j].site_id,
+            distance_km=inst.dist(i, j),
+            travel_min=inst.dist(i, j),
+        )
+        for i in range(inst.n + 1)
+        for j in range(i + 1, inst.n + 1)
     )
-    truck = Vehicle(vehicle_id="V", owner="bench", home_hub="D", dry_capacity_kg=inst.capacity,
-                    reefer_capacity_kg=0, fixed_cost_cny_per_day=0, cost_cny_per_km=1, driver_cost_cny_per_h=0,
-                    shift_start=inst.ready[0], shift_end=inst.due[0])
+    truck = Vehicle(
+        vehicle_id="V",
+        owner="bench",
+        home_hub="D",
+        dry_capacity_kg=inst.capacity,
+        reefer_capacity_kg=0,
+        fixed_cost_cny_per_day=0,
+        cost_cny_per_km=1,
+        driver_cost_cny_per_h=0,
+        shift_start=inst.ready[0],
+        shift_end=inst.due[0],
+    )
     vehicles = tuple(truck.model_copy(update={"vehicle_id": f"V{k + 1}"}) for k in range(inst.vehicles))
-    parcels = tuple(Parcel(company="bench", site_id=f"C{i}", parcel_count=1, weight_kg=inst.delivery[i])
-                    for i in range(1, inst.n + 1) if inst.delivery[i] > 0)
+    parcels = tuple(
+        Parcel(company="bench", site_id=f"C{i}", parcel_count=1, weight_kg=inst.delivery[i])
+        for i in range(1, inst.n + 1)
+        if inst.delivery[i] > 0
+    )
     start = datetime(BENCH_DAY.year, BENCH_DAY.month, BENCH_DAY.day)
-    orders = tuple(Order(order_id=f"P{i}", shipper="bench", site_id=f"C{i}", product_id="bench",
-                         quantity_kg=inst.pickup[i], ready_at=start, must_serve=True)
-                   for i in range(1, inst.n + 1) if inst.pickup[i] > 0)
-    product = Product(product_id="bench", name="bench", temperature_class="ambient",
-                      freshness_window_h=10_000, max_out_of_cold_h=10_000, value_cny_per_kg=0)
-    return Scenario(settings=Settings(name=inst.name, date=BENCH_DAY, travel=catalogue.default_travel()),
-                    sites=sites, vehicles=vehicles, products=(*catalogue.default_products().values(), product),
-                    orders=orders, parcels=parcels, travel=legs)
+    orders = tuple(
+        Order(
+            order_id=f"P{i}",
+            shipper="bench",
+            site_id=f"C{i}",
+            product_id="bench",
+            quantity_kg=inst.pickup[i],
+            ready_at=start,
+            must_serve=True,
+        )
+        for i in range(1, inst.n + 1)
+        if inst.pickup[i] > 0
+    )
+    product = Product(
+        product_id="bench",
+        name="bench",
+        temperature_class="ambient",
+        freshness_window_h=10_000,
+        max_out_of_cold_h=10_000,
+        value_cny_per_kg=0,
+    )
+    return Scenario(
+        settings=Settings(name=inst.name, date=BENCH_DAY, travel=catalogue.default_travel()),
+        sites=sites,
+        vehicles=vehicles,
+        products=(*catalogue.default_products().values(), product),
+        orders=orders,
+        parcels=parcels,
+        travel=legs,
+    )

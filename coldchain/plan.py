@@ -136,9 +136,7 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> Plan:
             cut_budget = 0.1 * options.solve.time_limit_s
             add_root_cuts(
                 m,
-                separate_root_cuts(
-                    m, inst, lambda lp: solve_relaxation(lp, threads=threads), time_limit_s=cut_budget
-                ),
+                separate_root_cuts(m, inst, lambda lp: solve_relaxation(lp, threads=threads), time_limit_s=cut_budget),
             )
             timings["cuts_s"] = time.perf_counter() - t0
         start = mip_start(m, inst, heur) if heur_ok else None

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from coldchain.benchmarks import bks_table, read_solomon, read_solution, read_vrpspdtw, solution_cost, to_scenario
+from coldchain.benchmarks import (
+    bks_cost,
+    bks_table,
+    read_solomon,
+    read_solution,
+    read_vrpspdtw,
+    solution_cost,
+    to_scenario,
+)
 from coldchain.instance import build_instance
 from coldchain.routes import evaluate_route
 
@@ -31,16 +39,8 @@ SOLOMON = [
 WC_BKS = bks_table(ROOT / "vrpspdtw_wang_chen" / "BKS.csv")
 
 
-def _verified_cost(row: dict) -> float:
-    """The BKS, or, where BKS.csv says the literature value was not reproduced, the cost of the
-    best verified solution it names ('... = 733.21')."""
-    if "NOT reproduced" in row["source"]:
-        return float(row["source"].rsplit("=", 1)[1].strip(" )"))
-    return float(row["bks_cost"])
-
-
 WANG_CHEN = [
-    pytest.param(ROOT / "vrpspdtw_wang_chen" / f"{p.stem}.vrpspdtw", p, _verified_cost(WC_BKS[p.stem]), id=p.stem)
+    pytest.param(ROOT / "vrpspdtw_wang_chen" / f"{p.stem}.vrpspdtw", p, bks_cost(WC_BKS[p.stem]), id=p.stem)
     for p in sorted((ROOT / "vrpspdtw_wang_chen" / "solutions_lkh3").glob("*.sol"))
     if p.stem in WC_BKS
 ]
@@ -149,6 +149,8 @@ def test_plan_from_routes_passes_the_checker_and_rejects_broken_routes(tmp_path)
     assert check_folder(scenario, tmp_path / "p") == []
     assert sum(r.ev.km for r in p.routes if r.seq) == pytest.approx(191.3)
     with pytest.raises(ValueError, match="window"):
-        plan_from_routes(scenario, [[f"C{c}" for c in reversed(routes[0])], *[[f"C{c}" for c in r] for r in routes[1:]]])
+        plan_from_routes(
+            scenario, [[f"C{c}" for c in reversed(routes[0])], *[[f"C{c}" for c in r] for r in routes[1:]]]
+        )
     with pytest.raises(ValueError, match="not visited: C"):
         plan_from_routes(scenario, [[f"C{c}" for c in r] for r in routes[1:]])

@@ -33,7 +33,9 @@ def add_variables(m: pyo.ConcreteModel, elastic: bool = False) -> None:
         doc="r[k,i]: hub return time of the type-k route whose last stop is i (0 if none)",
     )
     m.serves_order = pyo.Var(
-        m.ORDERS, within=pyo.Binary, bounds=lambda m, o: (1 if o in m.REQUIRED_ORDERS else 0, 1),
+        m.ORDERS,
+        within=pyo.Binary,
+        bounds=lambda m, o: (1 if o in m.REQUIRED_ORDERS else 0, 1),
         doc="y[o]: pickup order o is served (fixed to 1 for required orders)",
     )
     m.in_reefer = pyo.Var(m.REEFER_ORDERS, within=pyo.Binary, doc="w[o]: chilled order o rides in reefer space")
