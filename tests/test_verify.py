@@ -98,3 +98,19 @@ def test_reefer_space_on_a_dry_van(written):
         pytest.skip("the heuristic used the reefer truck")
     t["orders"].loc[served[0], "compartment"] = "reefer"
     assert "reefer" in _rules(s, t)
+
+
+@pytest.mark.unit
+def test_checker_does_not_import_pyomo():
+    """The checker is independent of the model: importing it (and running it) loads no Pyomo."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from coldchain.verify import check_folder\n"
+        "from coldchain.io import read_scenario\n"
+        "assert not any(m == 'pyomo' or m.startswith('pyomo.') for m in sys.modules), 'pyomo imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
