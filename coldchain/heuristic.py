@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from coldchain.instance import Instance
 from coldchain.routes import RouteEval, evaluate_route
 
+MUST_SERVE_WORTH = 1e9  # the same weight as an unplaced parcel stop
+
 
 @dataclass
 class Route:
@@ -35,7 +37,8 @@ class Route:
 
 @dataclass
 class HeuristicPlan:
-    """Routes for every truck (some empty), the orders left out, and mandatory stops not placed."""
+    """Routes for every truck (some empty), the orders left out, and the stops whose parcels or
+    must-serve orders could not be placed (the plan is complete only when that list is empty)."""
 
     routes: list[Route]
     unserved: set[int]
@@ -49,6 +52,9 @@ class _Search:
         self.rng = random.Random(seed)
         self.servable = [o.index for o in inst.orders if o.excluded is None]
         self.lost_excluded = sum(o.value_cny for o in inst.orders if o.excluded is not None)
+        # what serving an order is worth to the search: its value, or, for a must-serve order,
+        # more than any plan costs (leaving one out is as bad as leaving a parcel stop out)
+        self.worth = {o.index: MUST_SERVE_WORTH if o.required else o.value_cny for o in inst.orders}
         self.evals = 0
 
     def eval(self, r: Route) -> RouteEval:
@@ -56,7 +62,7 @@ class _Search:
         return evaluate_route(self.inst, r.k, r.seq, r.picks)
 
     def total(self, routes: list[Route], unserved: set[int]) -> float:
-        return sum(r.cost for r in routes) + sum(self.inst.orders[o].value_cny for o in unserved) + self.lost_excluded
+        return sum(r.cost for r in routes) + sum(self.worth[o] for o in unserved) + self.lost_excluded
 
     # -- insertion -----------------------------------------------------------------------------
     def best_stop_insertion(self, routes: list[Route], node: int, orders: list[int], noise: float = 0.0):
@@ -91,12 +97,12 @@ class _Search:
             cand = holder.copy()
             cand.picks[node] = cand.picks[node] + [o]
             ev = self.eval(cand)
-            if ev.feasible and ev.cost - holder.cost < order.value_cny:
+            if ev.feasible and ev.cost - holder.cost < self.worth[o]:
                 holder.picks, holder.ev = cand.picks, ev
                 return True
             return False
         best = self.best_stop_insertion(routes, node, [o], noise)
-        if best and best[0] < order.value_cny:
+        if best and best[0] < self.worth[o]:
             _, r, pos, ev = best
             r.seq.insert(pos, node)
             r.picks[node] = [o]
@@ -105,7 +111,7 @@ class _Search:
         return False
 
     def _value(self, orders: list[int]) -> float:
-        return sum(self.inst.orders[o].value_cny for o in orders)
+        return sum(self.worth[o] for o in orders)
 
     def insert_unit(self, routes: list[Route], node: int, orders: list[int], noise: float) -> list[int] | None:
         """Insert stop ``node`` with as many of ``orders`` as pay; return the orders left out.
@@ -161,7 +167,7 @@ class _Search:
             else:
                 leftover += left
         leftover += [o for i, os in by_node.items() if i in visited for o in os]
-        for o in sorted(set(leftover), key=lambda o: -self.inst.orders[o].value_cny):
+        for o in sorted(set(leftover), key=lambda o: -self.worth[o]):
             self.insert_order(routes, o, noise)
         return unplaced
 
@@ -270,4 +276,6 @@ def solve_heuristic(inst: Instance, time_limit_s: float = 2.0, seed: int = 0) ->
             since_best += 1
             if since_best > stall:
                 break
-    return HeuristicPlan(best, best_unserved, best_unplaced, best_cost - 1e9 * len(best_unplaced))
+    missing = [inst.orders[o].node for o in best_unserved if inst.orders[o].required]
+    real_cost = sum(r.cost for r in best) + sum(inst.orders[o].value_cny for o in best_unserved) + s.lost_excluded
+    return HeuristicPlan(best, best_unserved, [*best_unplaced, *missing], real_cost)

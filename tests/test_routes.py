@@ -96,3 +96,18 @@ def test_deadline_and_cold_reasons():
     assert evaluate_route(inst, 0, [a], {a: [0, 1]}).feasible
     assert evaluate_route(inst, 0, [a, b], {a: [0]}).reason == "cold"
     assert evaluate_route(inst, 0, [a, b], {a: [1]}).reason == "deadline"
+
+
+@pytest.mark.unit
+def test_heuristic_serves_must_serve_orders_even_when_worthless():
+    """A contracted pickup worth 0 CNY is still served by the heuristic (it must be), so its
+    plan is a valid MIP start; left out, it would count as unplaced."""
+    from coldchain.heuristic import solve_heuristic
+
+    s = build([site("A", "town"), site("B", "town")], LEGS, [truck("D1")],
+              orders=[order("O", "B", 50, product="free").model_copy(update={"must_serve": True})],
+              parcel_lines=[parcels("A", 10)], products=[product("free", value=0.0)])
+    inst = build_instance(s)
+    h = solve_heuristic(inst, 0.2)
+    assert h.unplaced == [] and h.unserved == set()
+    assert h.cost == pytest.approx(100 + 25 + 25)
