@@ -83,6 +83,14 @@ def suite(name: str) -> list[tuple[str, BenchInstance, float | None]]:
     return out
 
 
+def checker_verdict(scenario, p) -> str:
+    """'ok', or the first of the violations coldchain's independent checker finds in plan ``p``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        write_plan(p, tmp, map_png=False)
+        problems = check_folder(scenario, tmp)
+    return "ok" if not problems else f"{len(problems)} violations: {problems[0]}"
+
+
 def check_routes(b: BenchInstance, routes: list[list[int]]) -> str:
     """'ok', or what coldchain's rules and independent checker say about these routes."""
     scenario = to_scenario(b)
@@ -90,10 +98,7 @@ def check_routes(b: BenchInstance, routes: list[list[int]]) -> str:
         p = plan_from_routes(scenario, [[f"C{c}" for c in r] for r in routes])
     except ValueError as exc:
         return f"infeasible: {exc}"
-    with tempfile.TemporaryDirectory() as tmp:
-        write_plan(p, tmp, map_png=False)
-        problems = check_folder(scenario, tmp)
-    return "ok" if not problems else f"{len(problems)} violations: {problems[0]}"
+    return checker_verdict(scenario, p)
 
 
 def run_coldchain(b: BenchInstance, budget: float, threads: int) -> dict:
@@ -105,10 +110,7 @@ def run_coldchain(b: BenchInstance, budget: float, threads: int) -> dict:
     out = result.outcome
     row = {"wall_s": wall, "routes": routes, "note": "; ".join(result.notes)}
     if result.has_routes:
-        with tempfile.TemporaryDirectory() as tmp:
-            write_plan(result, tmp, map_png=False)
-            problems = check_folder(scenario, tmp)
-        row["checker"] = "ok" if not problems else f"{len(problems)} violations: {problems[0]}"
+        row["checker"] = checker_verdict(scenario, result)
     else:
         row["checker"] = f"no plan ({result.status})"
     if out is not None:
@@ -131,7 +133,8 @@ def write_table(out: Path, rows: list[dict], budget: float) -> None:
     lines = [
         f"# {out.name}: budget {budget:g} s per instance",
         "",
-        "| instance | n | method | cost | BKS | gap to BKS % | proved optimal | lower bound | MIP gap % | wall s | checker |",
+        "| instance | n | method | cost | BKS | gap to BKS % | proved optimal | lower bound | MIP gap % | wall s "
+        "| checker |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
 

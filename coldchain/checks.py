@@ -15,7 +15,7 @@ from coldchain.domain import Record, Scenario
 from coldchain.errors import Problem
 from coldchain.freshness import all_order_terms
 from coldchain.timefmt import clock, minutes_since
-from coldchain.travel import TravelMatrix
+from coldchain.travel import TravelMatrix, haversine_km
 
 DAY_MIN = 24 * 60
 FAR_KM = 150.0
@@ -233,8 +233,6 @@ def check_chilled_without_reefer(s: Scenario) -> list[Problem]:
 
 def check_far_sites(s: Scenario) -> list[Problem]:
     """Warn about a site implausibly far from the hub (latitude and longitude swapped?)."""
-    from coldchain.travel import haversine_km
-
     hubs = [x for x in s.sites if x.kind == "hub"]
     if len(hubs) != 1:
         return []

@@ -106,7 +106,7 @@ def plan(
         raise fail(f"unknown preset {preset!r}; choose one of: {', '.join(presets)}", EXIT_USAGE)
     p = presets[preset]
     s = load(scenario)
-    progress = None if quiet else _progress_printer()
+    progress = None if quiet else _ProgressLine()
     opts = SolveOptions(
         time_limit_s=time_limit if time_limit is not None else p.get("time_limit_s", 60.0),
         mip_gap=gap if gap is not None else p.get("mip_gap", 0.0),
@@ -163,7 +163,7 @@ def check(
     )
 
 
-class _progress_printer:
+class _ProgressLine:
     """One line on the terminal showing the solver's best plan, bound and gap, rewritten in place.
 
     HiGHS runs with the process's output captured, so the line goes to a duplicate of stderr.

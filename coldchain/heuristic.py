@@ -55,10 +55,8 @@ class _Search:
         # what serving an order is worth to the search: its value, or, for a must-serve order,
         # more than any plan costs (leaving one out is as bad as leaving a parcel stop out)
         self.worth = {o.index: MUST_SERVE_WORTH if o.required else o.value_cny for o in inst.orders}
-        self.evals = 0
 
     def eval(self, r: Route) -> RouteEval:
-        self.evals += 1
         return evaluate_route(self.inst, r.k, r.seq, r.picks)
 
     def total(self, routes: list[Route], unserved: set[int]) -> float:
@@ -245,10 +243,9 @@ def solve_heuristic(inst: Instance, time_limit_s: float = 2.0, seed: int = 0) ->
 
     deadline = time.perf_counter() + time_limit_s
     current, current_cost = [r.copy() for r in best], best_cost
-    it = since_best = 0
+    since_best = 0
     stall = max(1000, 150 * inst.n)  # iterations without a new best before stopping early
     while time.perf_counter() < deadline and inst.n:
-        it += 1
         cand = [r.copy() for r in current]
         roll = s.rng.random()
         if roll < 0.55:

@@ -12,7 +12,7 @@ All times are minutes from 00:00 of the planning day; distances are km.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -133,17 +133,6 @@ class Instance:
                 out.append((i, j))
         return out
 
-    def direct_trip(self, k: int, node: int, ready: float = -np.inf) -> tuple[float, float] | None:
-        """(service start, hub return) of a hub-node-hub trip of type ``k``, or None if impossible."""
-        t = self.types[k]
-        begin = max(t.start_min + self.minutes[0, node], self.earliest[node], ready)
-        if begin > self.latest[node] + 1e-9:
-            return None
-        back = begin + self.service(node) + self.minutes[node, 0]
-        if back > t.end_min + 1e-9:
-            return None
-        return begin, back
-
 
 def _group_types(scenario: Scenario) -> list[VehicleType]:
     hub = scenario.hub
@@ -246,7 +235,7 @@ def build_instance(scenario: Scenario, travel: TravelMatrix | None = None) -> In
         site = sites[o.site_id]
         i = travel.index(o.site_id)
         why = _exclusion(o, site, types, travel.minutes[h, i], travel.minutes[i, h], site.service_min)
-        checked.append(PickupOrder(**{**o.__dict__, "excluded": why}))
+        checked.append(replace(o, excluded=why))
 
     busy = [
         s.site_id
@@ -260,9 +249,7 @@ def build_instance(scenario: Scenario, travel: TravelMatrix | None = None) -> In
     ]
     nodes = (hub.site_id, *busy)
     node_of = {sid: k for k, sid in enumerate(nodes)}
-    orders = tuple(
-        PickupOrder(**{**o.__dict__, "node": node_of.get(o.site_id) if o.excluded is None else None}) for o in checked
-    )
+    orders = tuple(replace(o, node=node_of.get(o.site_id) if o.excluded is None else None) for o in checked)
     idx = [travel.index(sid) for sid in nodes]
     km = travel.km[np.ix_(idx, idx)]
     minutes = travel.minutes[np.ix_(idx, idx)]

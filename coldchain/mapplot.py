@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
+import math
 from pathlib import Path
 
 import matplotlib
@@ -11,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from coldchain.atomic import atomic_target
 from coldchain.plan import Plan
 
 
@@ -53,15 +53,11 @@ def draw_map(plan: Plan, path: str | Path) -> Path:
     ax.set_ylabel("latitude")
     ax.set_title(f"{plan.scenario.settings.name}: {plan.status}, {sum(1 for r in plan.routes if r.seq)} trucks")
     ax.legend(fontsize=7, loc="best")
-    ax.set_aspect(1.0 / max(0.2, __import__("math").cos(__import__("math").radians(sites[inst.nodes[0]].lat))))
+    ax.set_aspect(1.0 / max(0.2, math.cos(math.radians(sites[inst.nodes[0]].lat))))
     ax.grid(alpha=0.2)
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
-    os.close(fd)
     try:
-        fig.savefig(tmp, bbox_inches="tight")
-        os.replace(tmp, path)
+        with atomic_target(path) as tmp:
+            fig.savefig(tmp, format="png", bbox_inches="tight")
     finally:
         plt.close(fig)
-        Path(tmp).unlink(missing_ok=True)
-    return path
+    return Path(path)

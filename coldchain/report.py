@@ -16,12 +16,11 @@ Files are written atomically (a temporary file renamed into place).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from coldchain.atomic import write_text_atomic
 from coldchain.errors import OutputError
 from coldchain.plan import Plan
 from coldchain.timefmt import at_minutes, clock
@@ -292,17 +291,6 @@ def kpis(plan: Plan) -> dict:
     }
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_plan(plan: Plan, out_dir: str | Path, summary_text: str | None = None, map_png: bool = True) -> list[Path]:
     """Write routes.csv, orders.csv, deliveries.csv, kpis.json (and plan.txt, routes.png) atomically.
 
@@ -322,12 +310,12 @@ def write_plan(plan: Plan, out_dir: str | Path, summary_text: str | None = None,
         }
         for name, df in tables.items():
             # UTF-8 with BOM so that Excel in China opens the Chinese names correctly
-            _atomic_write(out / name, "\ufeff" + df.to_csv(index=False, float_format="%.4f"))
+            write_text_atomic(out / name, "\ufeff" + df.to_csv(index=False, float_format="%.4f"))
             written.append(out / name)
-        _atomic_write(out / "kpis.json", json.dumps(kpis(plan), ensure_ascii=False, indent=2) + "\n")
+        write_text_atomic(out / "kpis.json", json.dumps(kpis(plan), ensure_ascii=False, indent=2) + "\n")
         written.append(out / "kpis.json")
         if summary_text is not None:
-            _atomic_write(out / "plan.txt", summary_text)
+            write_text_atomic(out / "plan.txt", summary_text)
             written.append(out / "plan.txt")
         if map_png and plan.has_routes:
             from coldchain.mapplot import draw_map

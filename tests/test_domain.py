@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from builders import build, order, site, truck
 from pydantic import ValidationError
 
 from coldchain import catalogue
-from coldchain.domain import Order, Scenario, Settings, Site, Vehicle
+from coldchain.domain import Scenario, Site, Vehicle
 from coldchain.errors import Problem
 from coldchain.freshness import order_terms
 from coldchain.timefmt import clock, minutes_since, parse_clock
@@ -95,58 +96,13 @@ def test_records_are_frozen_and_strict() -> None:
 
 
 def _scenario(precooling: bool) -> Scenario:
-    hub = Site(
-        site_id="H", name="hub", kind="hub", lat=22.4, lon=109.3, open_time="05:00", close_time="21:00", service_min=0
-    )
-    town = Site(
-        site_id="T",
-        name="town",
-        kind="town",
-        lat=22.3,
-        lon=109.3,
-        open_time="08:00",
-        close_time="18:00",
-        service_min=10,
-    )
-    village = Site(
-        site_id="V",
-        name="v",
-        kind="village",
-        parent_town="T",
-        lat=22.3,
-        lon=109.2,
-        open_time="07:00",
-        close_time="18:00",
-        service_min=10,
-        has_precooling=precooling,
-    )
-    truck = Vehicle(
-        vehicle_id="D",
-        owner="alliance",
-        home_hub="H",
-        dry_capacity_kg=1500,
-        reefer_capacity_kg=0,
-        fixed_cost_cny_per_day=100,
-        cost_cny_per_km=1,
-        driver_cost_cny_per_h=30,
-        shift_start="06:00",
-        shift_end="19:00",
-    )
-    return Scenario(
-        settings=Settings(date=date(2026, 6, 15), travel=catalogue.default_travel()),
-        sites=(hub, town, village),
-        vehicles=(truck,),
-        products=tuple(catalogue.default_products().values()),
-        orders=(
-            Order(
-                order_id="O",
-                shipper="s",
-                site_id="V",
-                product_id="litchi",
-                quantity_kg=100,
-                ready_at="2026-06-14 19:00",
-            ),
-        ),
+    """Hub H, town T, village V (sites in that order); truck D; 100 kg of litchi at V, ready 19:00
+    the evening before."""
+    return build(
+        [site("V", precooling=precooling)],
+        {},
+        [truck("D")],
+        orders=[order("O", "V", 100, product="litchi", ready="2026-06-14 19:00")],
     )
 
 

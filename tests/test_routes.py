@@ -104,9 +104,14 @@ def test_heuristic_serves_must_serve_orders_even_when_worthless():
     plan is a valid MIP start; left out, it would count as unplaced."""
     from coldchain.heuristic import solve_heuristic
 
-    s = build([site("A", "town"), site("B", "town")], LEGS, [truck("D1")],
-              orders=[order("O", "B", 50, product="free").model_copy(update={"must_serve": True})],
-              parcel_lines=[parcels("A", 10)], products=[product("free", value=0.0)])
+    s = build(
+        [site("A", "town"), site("B", "town")],
+        LEGS,
+        [truck("D1")],
+        orders=[order("O", "B", 50, product="free").model_copy(update={"must_serve": True})],
+        parcel_lines=[parcels("A", 10)],
+        products=[product("free", value=0.0)],
+    )
     inst = build_instance(s)
     h = solve_heuristic(inst, 0.2)
     assert h.unplaced == [] and h.unserved == set()

@@ -85,24 +85,6 @@ from coldchain.model.temperature import add_temperature_constraints
 from coldchain.model.timing import add_time_window_constraints
 from coldchain.model.variables import add_variables
 
-COMPONENTS = {
-    "sets": [
-        "NODES",
-        "STOPS",
-        "MANDATORY_STOPS",
-        "OPTIONAL_STOPS",
-        "TYPES",
-        "ARCS",
-        "LINKS",
-        "STOP_LINKS",
-        "HUB_OUT",
-        "HUB_IN",
-        "ORDERS",
-        "CHILLED_ORDERS",
-        "REEFER_ORDERS",
-    ],
-}
-
 
 def elastic_penalty(inst: Instance) -> float:
     """A per-stop penalty larger than the cost of any plan (elastic mode)."""

@@ -13,7 +13,7 @@ from coldchain.instance import Instance
 
 
 def _entering(m: pyo.ConcreteModel, S: frozenset[int]):
-    return quicksum(m.uses_arc[k, i, j] for j in S for (k, i, jj) in m._in[j] if i not in S)
+    return quicksum(m.uses_arc[k, i, j] for j in S for (k, i, _) in m._in[j] if i not in S)
 
 
 def add_capacity_cuts(m: pyo.ConcreteModel, inst: Instance, max_set: int = 3, elastic: bool = False) -> None:
@@ -245,7 +245,7 @@ def separate_root_cuts(
         visit = {i: sum(flow.get(a, 0.0) for a in lp._links_out[i]) for i in range(1, inst.n + 1)}
         new = 0
         for S in _candidate_sets(inst, flow, visit):
-            entering = sum(flow.get((i, j), 0.0) for j in S for (i, jj) in lp._links_in[j] if i not in S)
+            entering = sum(flow.get((i, j), 0.0) for j in S for (i, _) in lp._links_in[j] if i not in S)
             if any(inst.stop(i).mandatory for i in S):
                 r = max(1, math.ceil(sum(inst.delivery(i) for i in S) / qmax - 1e-9))
                 cut = (S, None, r)

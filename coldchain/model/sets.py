@@ -14,7 +14,8 @@ def add_sets(m: pyo.ConcreteModel, inst: Instance) -> None:
     :math:`K`, ``ARCS`` :math:`A=\{(k,i,j)\}` (the arcs type *k* may drive), ``LINKS`` the
     :math:`(i,j)` driven by any type, ``STOP_LINKS`` those between two stops,
     ``MANDATORY_STOPS`` (with parcels) and ``OPTIONAL_STOPS`` (pickups only), ``HUB_OUT`` and
-    ``HUB_IN`` the :math:`(k,j)`/:math:`(k,i)` of arcs leaving/entering the hub, ``ORDERS`` :math:`O` the servable pickup orders,
+    ``HUB_IN`` the :math:`(k,j)`/:math:`(k,i)` of arcs leaving/entering the hub, ``ORDERS``
+    :math:`O` the servable pickup orders,
     ``REQUIRED_ORDERS`` those that must be served (contracted; every pickup in the benchmarks),
     ``CHILLED_ORDERS`` :math:`O^{cold} \subseteq O` those that must ride cold (chilled or
     pre-cooled), and ``REEFER_ORDERS`` :math:`O^c \subseteq O^{cold}` those that fit some reefer.
