@@ -123,38 +123,13 @@ def evaluate_route(
                     return None, "cold", arrive, start
         return ret, None, arrive, start
 
-    lo = t.start_min
-    ret, why, _, _ = run(lo)
-    if ret is None:
+    ret, why, _, _ = run(t.start_min)
+    if ret is None:  # leaving later never helps a window, deadline or the shift
         return RouteEval(False, why)
-    hi = t.end_min
-    if run(hi)[0] is not None:
-        lo = hi
+    if dry_cold:
+        lo = _depart_by_bisection(run, t.start_min, t.end_min)
     else:
-        for _ in range(50):
-            mid = (lo + hi) / 2
-            if run(mid)[0] is not None:
-                lo = mid
-            else:
-                hi = mid
-            if hi - lo < 1e-4:
-                break
-    best_depart = lo
-    best_duration = run(lo)[0] - lo
-    # among departures with that least paid time, leave as early as possible (fresher, calmer)
-    lo, hi = t.start_min, best_depart
-    if run(lo)[0] is not None and run(lo)[0] - lo <= best_duration + 1e-6:
-        hi = lo
-    for _ in range(50):
-        if hi - lo < 1e-4:
-            break
-        mid = (lo + hi) / 2
-        r = run(mid)[0]
-        if r is not None and r - mid <= best_duration + 1e-6:
-            hi = mid
-        else:
-            lo = mid
-    lo = hi
+        lo = _depart_exact(inst, seq, ready, t.start_min, min(t.end_min, deadline))
     ret, _, arrive, start = run(lo)
     if dry_cold:  # chilled produce outside reefer space: pick it up as late as the route allows
         start = _late_starts(inst, seq, start, ret)
@@ -174,6 +149,74 @@ def evaluate_route(
         km,
         cost,
     )
+
+
+def _depart_exact(inst: Instance, seq: list[int], ready: list[float], earliest: float, latest_ret: float) -> float:
+    """The departure with the least paid time, and the earliest such, in O(n).
+
+    With departure D, each service start is s_p(D) = max(D + T_p, W_p) and the return
+    r(D) = max(D + T_r, W_r), where T is travel and service time without waiting and W the
+    start forced by opening hours and ready times (D-independent). A backward pass gives the
+    latest allowed start L_p of each stop; the latest feasible departure is
+    D_max = min_p (L_p - T_p, L_r - T_r). The paid time r(D) - D = max(T_r, W_r - D) falls with D,
+    so its least value is reached at D_max, and first at D* = max(earliest, min(D_max, W_r - T_r)).
+    The caller has checked that departing at ``earliest`` keeps every rule.
+    """
+    n = len(seq)
+    cum, w = [], []  # T_p and W_p at each stop's start
+    t_no_wait, w_clock, prev = 0.0, -1e18, 0
+    for p, i in enumerate(seq):
+        t_no_wait += inst.minutes[prev, i]
+        w_clock = max(w_clock + inst.minutes[prev, i], inst.stop(i).open_min, ready[p])
+        cum.append(t_no_wait)
+        w.append(w_clock)
+        t_no_wait += inst.service(i)
+        w_clock += inst.service(i)
+        prev = i
+    t_ret = t_no_wait + inst.minutes[prev, 0]
+    w_ret = w_clock + inst.minutes[prev, 0]
+    d_max = latest_ret - t_ret
+    nxt, nxt_node = latest_ret, 0
+    for p in range(n - 1, -1, -1):
+        i = seq[p]
+        allowed = min(inst.stop(i).latest_start_min, nxt - inst.minutes[i, nxt_node] - inst.service(i))
+        d_max = min(d_max, allowed - cum[p])
+        nxt, nxt_node = allowed, i
+    d_max = max(d_max, earliest)
+    return max(earliest, min(d_max, w_ret - t_ret))
+
+
+def _depart_by_bisection(run, earliest: float, latest: float) -> float:
+    """The same departure found by bisection on ``run`` (used when chilled produce rides dry, whose
+    pick-up-late rule has no closed form). ``run(earliest)`` must be feasible."""
+    lo, hi = earliest, latest
+    if run(hi)[0] is not None:
+        lo = hi
+    else:
+        for _ in range(50):
+            mid = (lo + hi) / 2
+            if run(mid)[0] is not None:
+                lo = mid
+            else:
+                hi = mid
+            if hi - lo < 1e-4:
+                break
+    best_depart = lo
+    best_duration = run(lo)[0] - lo
+    # among departures with that least paid time, leave as early as possible (fresher, calmer)
+    lo, hi = earliest, best_depart
+    if run(lo)[0] is not None and run(lo)[0] - lo <= best_duration + 1e-6:
+        hi = lo
+    for _ in range(50):
+        if hi - lo < 1e-4:
+            break
+        mid = (lo + hi) / 2
+        r = run(mid)[0]
+        if r is not None and r - mid <= best_duration + 1e-6:
+            hi = mid
+        else:
+            lo = mid
+    return hi
 
 
 def _late_starts(inst: Instance, seq: list[int], early: list[float], ret: float) -> list[float]:

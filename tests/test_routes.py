@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from builders import build, order, parcels, product, site, truck
 
 from coldchain.instance import build_instance
@@ -116,3 +118,63 @@ def test_heuristic_serves_must_serve_orders_even_when_worthless():
     h = solve_heuristic(inst, 0.2)
     assert h.unplaced == [] and h.unserved == set()
     assert h.cost == pytest.approx(100 + 25 + 25)
+
+
+def _oracle(inst, k, seq, picks):
+    """Brute force over whole-minute departures: (least paid time, earliest departure with it), or None."""
+    t = inst.types[k]
+    best = None
+    for depart in range(int(t.start_min), int(t.end_min) + 1):
+        clock, prev, ok = float(depart), 0, True
+        for i in seq:
+            clock += inst.minutes[prev, i]
+            ready = max([inst.orders[o].ready_min for o in picks.get(i, [])], default=-1e18)
+            clock = max(clock, inst.stop(i).open_min, ready)
+            if clock > inst.stop(i).latest_start_min + 1e-6:
+                ok = False
+                break
+            clock += inst.service(i)
+            prev = i
+        clock += inst.minutes[prev, 0]
+        if not ok or clock > t.end_min + 1e-6:
+            continue
+        if best is None or clock - depart < best[0] - 1e-6:
+            best = (clock - depart, depart)
+    return best
+
+
+@pytest.mark.unit
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_exact_departure_matches_brute_force(data):
+    """With whole-minute data the best departure is a whole minute: the O(n) rule finds the least paid
+    time and the earliest departure with it, as trying every minute of the shift does."""
+    names = ["A", "B", "C", "D"]
+    legs = {}
+    for a, b in [("H", x) for x in names] + [(x, y) for i, x in enumerate(names) for y in names[i + 1 :]]:
+        legs[(a, b)] = data.draw(st.integers(3, 40))
+    stops, orders = [], []
+    for x in names:
+        open_h = data.draw(st.integers(6, 12))
+        stops.append(
+            site(
+                x,
+                "town",
+                open_time=f"{open_h:02d}:{data.draw(st.sampled_from([0, 15, 40])):02d}",
+                close_time=f"{open_h + data.draw(st.integers(1, 6)):02d}:00",
+                service_min=data.draw(st.sampled_from([0, 5, 15])),
+            )
+        )
+        if data.draw(st.booleans()):
+            orders.append(order(f"O{x}", x, 10, ready=f"2026-06-15 {data.draw(st.integers(6, 13)):02d}:30"))
+    inst = build_instance(
+        build(stops, legs, [truck("D1", start="06:00", end="16:00")], orders=orders, parcel_lines=[parcels(x, 5) for x in names])
+    )
+    seq = data.draw(st.permutations(_nodes(inst, *names)))[: data.draw(st.integers(1, 4))]
+    picks = {o.node: [o.index] for o in inst.orders if o.node in seq}
+    ev = evaluate_route(inst, 0, seq, picks)
+    want = _oracle(inst, 0, seq, picks)
+    assert ev.feasible == (want is not None)
+    if want is not None:
+        assert ev.ret - ev.depart == pytest.approx(want[0], abs=1e-3)
+        assert ev.depart == pytest.approx(want[1], abs=1e-3)
