@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from builders import build, order, parcels, product, site, truck
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from builders import build, order, parcels, product, site, truck
 
 from coldchain.instance import build_instance
 from coldchain.routes import evaluate_route
@@ -168,7 +168,13 @@ def test_exact_departure_matches_brute_force(data):
         if data.draw(st.booleans()):
             orders.append(order(f"O{x}", x, 10, ready=f"2026-06-15 {data.draw(st.integers(6, 13)):02d}:30"))
     inst = build_instance(
-        build(stops, legs, [truck("D1", start="06:00", end="16:00")], orders=orders, parcel_lines=[parcels(x, 5) for x in names])
+        build(
+            stops,
+            legs,
+            [truck("D1", start="06:00", end="16:00")],
+            orders=orders,
+            parcel_lines=[parcels(x, 5) for x in names],
+        )
     )
     seq = data.draw(st.permutations(_nodes(inst, *names)))[: data.draw(st.integers(1, 4))]
     picks = {o.node: [o.index] for o in inst.orders if o.node in seq}
