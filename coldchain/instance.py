@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -41,6 +42,18 @@ class VehicleType:
     @property
     def count(self) -> int:
         return len(self.vehicle_ids)
+
+
+@dataclass(frozen=True)
+class NodeLists:
+    """Per-node numbers as lists (node 0 = hub); indexing lists is much faster than numpy scalars."""
+
+    minutes: list[list[float]]
+    km: list[list[float]]
+    open_min: list[float]
+    latest: list[float]  # latest service start (close_time - service_min)
+    service: list[float]
+    delivery: list[float]
 
 
 @dataclass(frozen=True)
@@ -103,6 +116,18 @@ class Instance:
 
     def stop(self, node: int) -> Stop:
         return self.stops[node - 1]
+
+    @cached_property
+    def fast(self) -> NodeLists:
+        """Plain Python lists of the per-node data, for the route evaluator's inner loops."""
+        return NodeLists(
+            minutes=self.minutes.tolist(),
+            km=self.km.tolist(),
+            open_min=[0.0] + [s.open_min for s in self.stops],
+            latest=[float(self.latest[0])] + [s.latest_start_min for s in self.stops],
+            service=[0.0] + [s.service_min for s in self.stops],
+            delivery=[0.0] + [s.delivery_kg for s in self.stops],
+        )
 
     def service(self, node: int) -> float:
         return 0.0 if node == 0 else self.stops[node - 1].service_min

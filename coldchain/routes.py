@@ -70,19 +70,24 @@ def evaluate_route(
     t = inst.types[k]
     if not seq:
         return RouteEval(True)
-    all_orders = [o for i in seq for o in picks.get(i, [])]
+    f = inst.fast
+    orders = inst.orders
+    all_orders = [o for i in seq for o in picks.get(i, ())]
     reefer = in_reefer if in_reefer is not None else _reefer_choice(inst, k, all_orders)
 
     # payload and reefer space
-    load = sum(inst.delivery(i) for i in seq)
+    load = sum(f.delivery[i] for i in seq)
     load_out = load
     if load > t.capacity_kg + TOL:
         return RouteEval(False, "capacity")
     cold = 0.0
     loads, colds = [], []
     for i in seq:
-        load += sum(inst.orders[o].kg for o in picks.get(i, [])) - inst.delivery(i)
-        cold += sum(inst.orders[o].kg for o in picks.get(i, []) if reefer.get(o))
+        for o in picks.get(i, ()):
+            load += orders[o].kg
+            if reefer.get(o):
+                cold += orders[o].kg
+        load -= f.delivery[i]
         if load > t.capacity_kg + TOL:
             return RouteEval(False, "capacity")
         if cold > t.reefer_kg + TOL:
@@ -90,28 +95,30 @@ def evaluate_route(
         loads.append(load)
         colds.append(cold)
 
-    ready = [max([inst.orders[o].ready_min for o in picks.get(i, [])], default=-1e18) for i in seq]
-    deadline = min([inst.orders[o].deadline_min for o in all_orders], default=1e18)
+    ready = [max([orders[o].ready_min for o in picks.get(i, ())], default=-1e18) for i in seq]
+    deadline = min([orders[o].deadline_min for o in all_orders], default=1e18)
+    latest_ret = min(t.end_min, deadline)
     dry_cold = [
-        (p, inst.orders[o].max_out_of_cold_min)
+        (p, orders[o].max_out_of_cold_min)
         for p, i in enumerate(seq)
-        for o in picks.get(i, [])
-        if inst.orders[o].chilled and not reefer.get(o)
+        for o in picks.get(i, ())
+        if orders[o].chilled and not reefer.get(o)
     ]
+    mins, open_min, latest, service = f.minutes, f.open_min, f.latest, f.service
 
     def run(depart: float):
         arrive, start = [], []
         clock, prev = depart, 0
         for p, i in enumerate(seq):
-            clock += inst.minutes[prev, i]
+            clock += mins[prev][i]
             arrive.append(clock)
-            begin = max(clock, inst.stop(i).open_min, ready[p])
-            if begin > inst.stop(i).latest_start_min + TOL:
+            begin = max(clock, open_min[i], ready[p])
+            if begin > latest[i] + TOL:
                 return None, "window", arrive, start
             start.append(begin)
-            clock = begin + inst.service(i)
+            clock = begin + service[i]
             prev = i
-        ret = clock + inst.minutes[prev, 0]
+        ret = clock + mins[prev][0]
         if ret > t.end_min + TOL:
             return None, "shift", arrive, start
         if ret > deadline + TOL:
@@ -124,16 +131,21 @@ def evaluate_route(
         return ret, None, arrive, start
 
     ret, why, _, _ = run(t.start_min)
-    if ret is None:  # leaving later never helps a window, deadline or the shift
+    if ret is None:  # leaving later never helps a window, deadline, the shift or time out of the cold
         return RouteEval(False, why)
-    if dry_cold:
-        lo = _depart_by_bisection(run, t.start_min, t.end_min)
-    else:
-        lo = _depart_exact(inst, seq, ready, t.start_min, min(t.end_min, deadline))
+    d_max, free_from = _departure_terms(inst, seq, ready, t.start_min, latest_ret)
+    if dry_cold and run(d_max)[0] is None:  # the time out of the cold caps the departure
+        d_max = _latest_feasible_departure(run, t.start_min, d_max)
+    lo = max(t.start_min, min(d_max, free_from))
     ret, _, arrive, start = run(lo)
     if dry_cold:  # chilled produce outside reefer space: pick it up as late as the route allows
         start = _late_starts(inst, seq, start, ret)
-    km = float(inst.km[0, seq[0]] + sum(inst.km[a, b] for a, b in zip(seq, seq[1:])) + inst.km[seq[-1], 0])
+        # the truck then leaves each stop later, so it reaches the next one later (and waits less)
+        arrive = [arrive[0]] + [
+            start[p - 1] + service[seq[p - 1]] + mins[seq[p - 1]][seq[p]] for p in range(1, len(seq))
+        ]
+    km_l = f.km
+    km = km_l[0][seq[0]] + sum(km_l[a][b] for a, b in zip(seq, seq[1:])) + km_l[seq[-1]][0]
     cost = t.fixed_cny + t.cny_per_km * km + t.cny_per_h * (ret - lo) / 60.0
     return RouteEval(
         True,
@@ -145,14 +157,16 @@ def evaluate_route(
         loads,
         colds,
         load_out,
-        {o: bool(reefer.get(o)) for o in all_orders if inst.orders[o].chilled},
+        {o: bool(reefer.get(o)) for o in all_orders if orders[o].chilled},
         km,
         cost,
     )
 
 
-def _depart_exact(inst: Instance, seq: list[int], ready: list[float], earliest: float, latest_ret: float) -> float:
-    """The departure with the least paid time, and the earliest such, in O(n).
+def _departure_terms(
+    inst: Instance, seq: list[int], ready: list[float], earliest: float, latest_ret: float
+) -> tuple[float, float]:
+    """(latest departure keeping windows, shift and deadline; departure from which no waiting is paid), in O(n).
 
     With departure D, each service start is s_p(D) = max(D + T_p, W_p) and the return
     r(D) = max(D + T_r, W_r), where T is travel and service time without waiting and W the
@@ -162,70 +176,95 @@ def _depart_exact(inst: Instance, seq: list[int], ready: list[float], earliest: 
     so its least value is reached at D_max, and first at D* = max(earliest, min(D_max, W_r - T_r)).
     The caller has checked that departing at ``earliest`` keeps every rule.
     """
-    n = len(seq)
-    cum, w = [], []  # T_p and W_p at each stop's start
+    f = inst.fast
+    mins, open_min, latest, service = f.minutes, f.open_min, f.latest, f.service
+    cum = []  # T_p
     t_no_wait, w_clock, prev = 0.0, -1e18, 0
     for p, i in enumerate(seq):
-        t_no_wait += inst.minutes[prev, i]
-        w_clock = max(w_clock + inst.minutes[prev, i], inst.stop(i).open_min, ready[p])
+        leg = mins[prev][i]
+        t_no_wait += leg
+        w_clock = max(w_clock + leg, open_min[i], ready[p])
         cum.append(t_no_wait)
-        w.append(w_clock)
-        t_no_wait += inst.service(i)
-        w_clock += inst.service(i)
+        t_no_wait += service[i]
+        w_clock += service[i]
         prev = i
-    t_ret = t_no_wait + inst.minutes[prev, 0]
-    w_ret = w_clock + inst.minutes[prev, 0]
+    t_ret = t_no_wait + mins[prev][0]
+    w_ret = w_clock + mins[prev][0]
     d_max = latest_ret - t_ret
     nxt, nxt_node = latest_ret, 0
-    for p in range(n - 1, -1, -1):
+    for p in range(len(seq) - 1, -1, -1):
         i = seq[p]
-        allowed = min(inst.stop(i).latest_start_min, nxt - inst.minutes[i, nxt_node] - inst.service(i))
+        allowed = min(latest[i], nxt - mins[i][nxt_node] - service[i])
         d_max = min(d_max, allowed - cum[p])
         nxt, nxt_node = allowed, i
-    d_max = max(d_max, earliest)
-    return max(earliest, min(d_max, w_ret - t_ret))
+    return max(d_max, earliest), w_ret - t_ret
 
 
-def _depart_by_bisection(run, earliest: float, latest: float) -> float:
-    """The same departure found by bisection on ``run`` (used when chilled produce rides dry, whose
-    pick-up-late rule has no closed form). ``run(earliest)`` must be feasible."""
+def _latest_feasible_departure(run, earliest: float, latest: float) -> float:
+    """Bisection for the latest departure in [earliest, latest] that ``run`` accepts (used when
+    chilled produce rides dry: its pick-up-late rule has no closed form). ``run(earliest)`` must
+    be feasible; feasibility is monotone (leaving later never helps)."""
     lo, hi = earliest, latest
-    if run(hi)[0] is not None:
-        lo = hi
-    else:
-        for _ in range(50):
-            mid = (lo + hi) / 2
-            if run(mid)[0] is not None:
-                lo = mid
-            else:
-                hi = mid
-            if hi - lo < 1e-4:
-                break
-    best_depart = lo
-    best_duration = run(lo)[0] - lo
-    # among departures with that least paid time, leave as early as possible (fresher, calmer)
-    lo, hi = earliest, best_depart
-    if run(lo)[0] is not None and run(lo)[0] - lo <= best_duration + 1e-6:
-        hi = lo
-    for _ in range(50):
+    for _ in range(60):
         if hi - lo < 1e-4:
             break
         mid = (lo + hi) / 2
-        r = run(mid)[0]
-        if r is not None and r - mid <= best_duration + 1e-6:
-            hi = mid
-        else:
+        if run(mid)[0] is not None:
             lo = mid
-    return hi
+        else:
+            hi = mid
+    return lo
 
 
 def _late_starts(inst: Instance, seq: list[int], early: list[float], ret: float) -> list[float]:
     """Latest service starts that still return at ``ret`` (backward pass), never before ``early``."""
+    f = inst.fast
     late = list(early)
-    nxt = ret - inst.minutes[seq[-1], 0] - inst.service(seq[-1])
+    nxt = ret - f.minutes[seq[-1]][0] - f.service[seq[-1]]
     for p in range(len(seq) - 1, -1, -1):
         i = seq[p]
-        late[p] = max(early[p], min(inst.stop(i).latest_start_min, nxt))
+        late[p] = max(early[p], min(f.latest[i], nxt))
         if p:
-            nxt = late[p] - inst.minutes[seq[p - 1], i] - inst.service(seq[p - 1])
+            nxt = late[p] - f.minutes[seq[p - 1]][i] - f.service[seq[p - 1]]
     return late
+
+
+def time_route_as_given(
+    inst: Instance, k: int, seq: list[int], picks: dict[int, list[int]], depart: float
+) -> RouteEval:
+    """Time a route from a given departure without enforcing any rule (for plans made elsewhere).
+
+    Loads, times and costs are computed as driven: waiting where a stop is not yet open or an
+    order not ready, chilled orders in reefer space while it lasts. ``feasible`` and ``reason``
+    come from `evaluate_route`, so a broken rule is named, and the independent checker then
+    counts every violation in the written plan.
+    """
+    judged = evaluate_route(inst, k, seq, picks)
+    if judged.feasible:
+        return judged
+    t, f, orders = inst.types[k], inst.fast, inst.orders
+    all_orders = [o for i in seq for o in picks.get(i, ())]
+    reefer = _reefer_choice(inst, k, all_orders)
+    load = load_out = sum(f.delivery[i] for i in seq)
+    cold = 0.0
+    loads, colds, arrive, start = [], [], [], []
+    clock, prev = depart, 0
+    for i in seq:
+        for o in picks.get(i, ()):
+            load += orders[o].kg
+            cold += orders[o].kg if reefer.get(o) else 0.0
+        load -= f.delivery[i]
+        loads.append(load)
+        colds.append(cold)
+        clock += f.minutes[prev][i]
+        arrive.append(clock)
+        ready = max([orders[o].ready_min for o in picks.get(i, ())], default=-1e18)
+        clock = max(clock, f.open_min[i], ready)
+        start.append(clock)
+        clock += f.service[i]
+        prev = i
+    ret = clock + f.minutes[prev][0]
+    km = f.km[0][seq[0]] + sum(f.km[a][b] for a, b in zip(seq, seq[1:])) + f.km[seq[-1]][0]
+    cost = t.fixed_cny + t.cny_per_km * km + t.cny_per_h * (ret - depart) / 60.0
+    in_reefer = {o: bool(reefer.get(o)) for o in all_orders if orders[o].chilled}
+    return RouteEval(False, judged.reason, depart, ret, arrive, start, loads, colds, load_out, in_reefer, km, cost)

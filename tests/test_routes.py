@@ -101,6 +101,32 @@ def test_deadline_and_cold_reasons():
 
 
 @pytest.mark.unit
+def test_chilled_pickup_riding_dry_is_picked_late_and_the_truck_arrives_after_it_leaves():
+    """H-A-C-B-H, legs of 10 min. A (parcels) closes 08:00, so the truck leaves 07:50 and is at A
+    at 08:00; B (parcels, 10 min service) opens 10:00. C's chilled order rides dry, so it is
+    picked as late as the route allows: 09:50, leaving just in time for B at 10:00 (back 10:20,
+    30 min out of the cold). The truck reaches C at 08:10 and waits there; it reaches B at
+    10:00, after leaving C, not at 08:20."""
+    legs = {("H", "A"): 10, ("A", "C"): 10, ("C", "B"): 10, ("H", "C"): 20, ("H", "B"): 10, ("A", "B"): 20}
+    s = build(
+        [site("A", "town", close_time="08:00"), site("C"), site("B", "town", open_time="10:00", service_min=10)],
+        legs,
+        [truck("D")],
+        orders=[order("O", "C", 10, product="chill")],
+        parcel_lines=[parcels("A", 10), parcels("B", 10)],
+        products=[product("chill", chilled=True, out_of_cold_h=1.5)],
+    )
+    inst = build_instance(s)
+    a, c, b = _nodes(inst, "A", "C", "B")
+    ev = evaluate_route(inst, 0, [a, c, b], {c: [0]})
+    assert ev.feasible
+    clocks = [parse_clock(x) for x in ("07:50", "08:00", "08:10", "09:50", "10:00", "10:20")]
+    assert [ev.depart, ev.start[0], ev.arrive[1], ev.start[1], ev.arrive[2], ev.ret] == [
+        pytest.approx(x, abs=1e-3) for x in clocks
+    ]
+
+
+@pytest.mark.unit
 def test_heuristic_serves_must_serve_orders_even_when_worthless():
     """A contracted pickup worth 0 CNY is still served by the heuristic (it must be), so its
     plan is a valid MIP start; left out, it would count as unplaced."""
