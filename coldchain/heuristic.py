@@ -15,6 +15,8 @@ from coldchain.instance import Instance
 from coldchain.routes import RouteEval, evaluate_route
 
 MUST_SERVE_WORTH = 1e9  # the same weight as an unplaced parcel stop
+GRANULAR_FROM = 40  # stops: above this, insertion costs only the positions that add least km
+GRANULAR_TRIES = 2  # feasible positions costed exactly per route on large days
 
 
 @dataclass
@@ -64,17 +66,36 @@ class _Search:
 
     # -- insertion -----------------------------------------------------------------------------
     def best_stop_insertion(self, routes: list[Route], node: int, orders: list[int], noise: float = 0.0):
-        """Cheapest (route, position) to insert ``node`` with ``orders``; (delta, r, pos, ev) or None."""
+        """Cheapest (route, position) to insert ``node`` with ``orders``; (delta, r, pos, ev) or None.
+
+        On large days (more than ``GRANULAR_FROM`` stops) each route's positions are tried in order
+        of added km and only the first ``GRANULAR_TRIES`` feasible ones are costed exactly.
+        """
+        inst = self.inst
+        f = inst.fast
+        km = f.km
+        extra_load = f.delivery[node]
+        tries = GRANULAR_TRIES if inst.n > GRANULAR_FROM else None
         best = None
+        empty_tried: set[int] = set()
         for r in routes:
-            if not self.inst.serves[r.k, node]:
+            if not inst.serves[r.k, node]:
                 continue
-            if not r.seq and any(
-                not q.seq and q.k == r.k for q in routes if q is not r and routes.index(q) < routes.index(r)
-            ):
-                continue  # one empty truck per type is enough to try
+            if not r.seq:
+                if r.k in empty_tried:
+                    continue  # one empty truck per type is enough to try
+                empty_tried.add(r.k)
+            elif r.ev is not None and r.ev.load_out + extra_load > inst.types[r.k].capacity_kg + 1e-6:
+                continue
             base = r.cost
-            for pos in range(len(r.seq) + 1):
+            positions = range(len(r.seq) + 1)
+            if tries is not None and len(r.seq) > 1:
+                path = [0, *r.seq, 0]
+                positions = sorted(
+                    positions, key=lambda q: km[path[q]][node] + km[node][path[q + 1]] - km[path[q]][path[q + 1]]
+                )
+            found = 0
+            for pos in positions:
                 cand = Route(r.vehicle_id, r.k, r.seq[:pos] + [node] + r.seq[pos:], {**r.picks, node: list(orders)})
                 ev = self.eval(cand)
                 if not ev.feasible:
@@ -84,6 +105,9 @@ class _Search:
                     delta *= 1 + noise * (self.rng.random() - 0.5)
                 if best is None or delta < best[0]:
                     best = (delta, r, pos, ev)
+                found += 1
+                if tries is not None and found >= tries:
+                    break
         return best
 
     def insert_order(self, routes: list[Route], o: int, noise: float = 0.0) -> bool:
@@ -225,9 +249,20 @@ class _Search:
         return improved
 
 
-def solve_heuristic(inst: Instance, time_limit_s: float = 2.0, seed: int = 0) -> HeuristicPlan:
+def route_key(r: Route) -> tuple:
+    return (r.k, tuple(r.seq), tuple((i, tuple(sorted(r.picks.get(i, ())))) for i in r.seq))
+
+
+def solve_heuristic(
+    inst: Instance, time_limit_s: float = 2.0, seed: int = 0, pool: dict | None = None
+) -> HeuristicPlan:
     """Plan with cheapest insertion and ruin-and-recreate for ``time_limit_s`` seconds (deterministic per seed
-    up to the time budget)."""
+    up to the time budget).
+
+    Acceptance is record-to-record travel: a candidate is kept when it costs less than the best
+    plan times (1 + T), with T falling linearly from 2 % to 0 over the budget. When ``pool`` is a
+    dict, every route of every kept plan is added to it (key -> Route), for set partitioning.
+    """
     s = _Search(inst, seed)
     routes = [Route(v, t.index) for t in inst.types for v in t.vehicle_ids]
     mandatory = [st.node for st in inst.stops if st.mandatory]
@@ -241,15 +276,27 @@ def solve_heuristic(inst: Instance, time_limit_s: float = 2.0, seed: int = 0) ->
     best_cost = s.total(best, best_unserved) + 1e9 * len(unplaced)
     best_unplaced = unplaced
 
-    deadline = time.perf_counter() + time_limit_s
+    def remember(plan_routes: list[Route]) -> None:
+        if pool is not None:
+            for r in plan_routes:
+                if r.seq:
+                    pool.setdefault(route_key(r), r.copy())
+
+    remember(best)
+    t_start = time.perf_counter()
+    deadline = t_start + time_limit_s
     current, current_cost = [r.copy() for r in best], best_cost
     since_best = 0
     stall = max(1000, 150 * inst.n)  # iterations without a new best before stopping early
-    while time.perf_counter() < deadline and inst.n:
+    while inst.n:
+        now = time.perf_counter()
+        if now >= deadline:
+            break
+        threshold = 0.02 * (deadline - now) / max(time_limit_s, 1e-9)
         cand = [r.copy() for r in current]
         roll = s.rng.random()
         if roll < 0.55:
-            stops, orders = s.ruin(cand, s.rng.randint(2, max(2, min(8, inst.n // 3 + 1))))
+            stops, orders = s.ruin(cand, s.rng.randint(2, max(2, min(12, inst.n // 3 + 1))))
         elif roll < 0.8:
             stops, orders = s.ruin_route(cand)
         else:
@@ -257,15 +304,16 @@ def solve_heuristic(inst: Instance, time_limit_s: float = 2.0, seed: int = 0) ->
         served = {o for r in cand for os in r.picks.values() for o in os}
         missing = [o for o in s.servable if o not in served]
         left = s.recreate(cand, stops, sorted(set(orders) | set(missing)), noise=0.3)
-        for r in cand:
-            if r.seq and len(r.seq) > 2 and s.rng.random() < 0.3:
+        for r, before in zip(cand, current):
+            if len(r.seq) > 2 and r.seq != before.seq:  # only routes this move changed
                 s.two_opt(r)
         served = {o for r in cand for os in r.picks.values() for o in os}
         unserved = set(s.servable) - served
         cost = s.total(cand, unserved) + 1e9 * len(left)
-        # accept improvements, and sideways/slightly worse moves now and then (threshold accepting)
-        if cost < current_cost - 1e-6 or (s.rng.random() < 0.05 and cost < current_cost * 1.02):
+        if cost < current_cost - 1e-6 or cost < best_cost * (1 + threshold):
             current, current_cost = cand, cost
+            if not left:
+                remember(cand)
         if cost < best_cost - 1e-6:
             best, best_cost, best_unserved, best_unplaced = [r.copy() for r in cand], cost, unserved, left
             since_best = 0

@@ -20,7 +20,7 @@ from coldchain.heuristic import HeuristicPlan, Route, solve_heuristic
 from coldchain.instance import Instance, build_instance
 from coldchain.model import build_model
 from coldchain.model.cuts import add_root_cuts, separate_root_cuts
-from coldchain.routes import evaluate_route
+from coldchain.routes import evaluate_route, time_route_as_given
 from coldchain.solve import SolveOptions, SolveOutcome, SolveStatus, solve, solve_relaxation
 from coldchain.warmstart import mip_start
 
@@ -182,27 +182,45 @@ def _missed_parcel_stops(inst: Instance, opts: SolveOptions) -> tuple[str, ...]:
     return tuple(inst.nodes[i] for i in m.misses_stop if pyo.value(m.misses_stop[i]) > 0.5)
 
 
-def plan_from_routes(scenario: Scenario, routes: list[list[str]], note: str = "") -> Plan:
+def plan_from_routes(
+    scenario: Scenario,
+    routes: list[list[str]],
+    note: str = "",
+    picks: list[dict[str, list[str]]] | None = None,
+    departures: list[float] | None = None,
+    strict: bool = True,
+) -> Plan:
     """A `Plan` from routes given as lists of site ids (e.g. another solver's), one per truck.
 
-    Each route picks up every order at its stops and is timed by the exact route evaluator, so
-    the plan can be written and checked like any other. Raises `ValueError` naming the first
-    route that breaks a rule, or a stop that no route visits.
+    ``picks[n]`` maps a site id of route ``n`` to the order ids it picks up (default: every
+    order at its stops). Each route is timed by the exact route evaluator, so the plan can be
+    written and checked like any other. With ``strict`` (the default) a route that breaks a
+    rule raises `ValueError` naming it; with ``strict=False`` it is kept, timed as driven from
+    ``departures[n]`` (minutes; default the shift start), so that the independent checker can
+    count what it breaks. A parcel stop that no route visits always raises `ValueError`.
     """
     inst = build_instance(scenario)
     node = {sid: k for k, sid in enumerate(inst.nodes)}
+    order_index = {o.order_id: o.index for o in inst.orders}
     free = [(t.index, vid) for t in inst.types for vid in t.vehicle_ids]
     out: list[Route] = []
-    for n, ids in enumerate(r for r in routes if r):
-        if n >= len(free):
-            raise ValueError(f"{len(routes)} routes but only {len(free)} trucks")
-        k, vid = free[n]
+    given = [(n, ids) for n, ids in enumerate(routes) if ids]
+    for used, (n, ids) in enumerate(given):
+        if used >= len(free):
+            raise ValueError(f"{len(given)} routes but only {len(free)} trucks")
+        k, vid = free[used]
         seq = [node[s] for s in ids]
-        picks = {i: list(inst.stop(i).orders) for i in seq}
-        ev = evaluate_route(inst, k, seq, picks)
+        if picks is None:
+            chosen = {i: list(inst.stop(i).orders) for i in seq}
+        else:
+            chosen = {node[s]: [order_index[o] for o in os] for s, os in picks[n].items()}
+        ev = evaluate_route(inst, k, seq, chosen)
         if not ev.feasible:
-            raise ValueError(f"route {n + 1} ({' '.join(ids)}) breaks the {ev.reason} rule")
-        out.append(Route(vid, k, seq, picks, ev))
+            if strict:
+                raise ValueError(f"route {n + 1} ({' '.join(ids)}) breaks the {ev.reason} rule")
+            depart = departures[n] if departures else inst.types[k].start_min
+            ev = time_route_as_given(inst, k, seq, chosen, depart)
+        out.append(Route(vid, k, seq, chosen, ev))
     out += [Route(vid, k) for k, vid in free[len(out) :]]
     visited = {i for r in out for i in r.seq}
     missing = [st.site_id for st in inst.stops if st.mandatory and st.node not in visited]
