@@ -90,6 +90,15 @@ def plan(
     ] = None,
     threads: Annotated[int | None, typer.Option("--threads", min=1, help="Solver threads.")] = None,
     preset: Annotated[str, typer.Option("--preset", help="Solver preset from models/solver.toml.")] = "default",
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method",
+            help="compact: the full MILP (proves optimality on small days); pool: route search + set "
+            "partitioning with a lower bound (county days); auto: compact up to 40 stops; lines: the "
+            "fixed lines in the scenario's lines.csv, choosing only their pickups (seconds).",
+        ),
+    ] = "auto",
     no_map: Annotated[bool, typer.Option("--no-map", help="Skip the route map picture.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress line or summary.")] = False,
 ) -> None:
@@ -101,6 +110,8 @@ def plan(
     from coldchain.solve import SolveOptions, SolveStatus
     from coldchain.summary_plan import plan_renderables, plan_text
 
+    if method not in ("auto", "compact", "pool", "lines"):
+        raise fail(f"unknown method {method!r}; choose one of: auto, compact, pool, lines", EXIT_USAGE)
     presets = solver_presets()
     if preset not in presets:
         raise fail(f"unknown preset {preset!r}; choose one of: {', '.join(presets)}", EXIT_USAGE)
@@ -114,7 +125,17 @@ def plan(
         progress=progress,
     )
     try:
-        result = make_plan(s, PlanOptions(solve=opts))
+        if method == "lines":
+            from coldchain.lines import plan_lines, read_lines
+
+            if not (scenario / "lines.csv").is_file():
+                raise fail(f"{scenario}/lines.csv: file not found (needed by --method lines)", EXIT_INPUT)
+            try:
+                result = plan_lines(s, read_lines(scenario / "lines.csv"), opts)
+            except InputError as exc:
+                raise fail("\n".join(str(p) for p in exc.problems), EXIT_INPUT) from None
+        else:
+            result = make_plan(s, PlanOptions(solve=opts, method=method))
     except SolverError as exc:
         raise fail(str(exc), EXIT_NO_SOLUTION) from None
     finally:
@@ -129,7 +150,8 @@ def plan(
             EXIT_INFEASIBLE,
         )
     if not result.has_routes:
-        raise fail("no plan found within the time limit; try a longer --time-limit", EXIT_NO_SOLUTION)
+        detail = "".join(f"; {n}" for n in result.notes)
+        raise fail(f"no plan found within the time limit; try a longer --time-limit{detail}", EXIT_NO_SOLUTION)
     text = plan_text(result)
     try:
         write_plan(result, out_dir, summary_text=text, map_png=not no_map)
@@ -138,6 +160,29 @@ def plan(
     if not quiet:
         out.print(plan_renderables(result))
         out.print(f"Wrote the plan to {out_dir}/")
+
+
+@app.command()
+def generate(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the scenario into (created if needed).")],
+    day: Annotated[str, typer.Option("--day", help="peak (mid-June litchi peak) or ordinary.")] = "peak",
+    seed: Annotated[int, typer.Option("--seed", help="The same seed always gives the same day.")] = 1,
+) -> None:
+    """Write a full-county Ling Shan day (19 town points, 100-150 villages, 19-28 trucks) as a scenario."""
+    from coldchain.generate import DAYS, generate_day, write_day
+
+    if day not in DAYS:
+        raise fail(f"unknown day {day!r}; choose one of: {', '.join(DAYS)}", EXIT_USAGE)
+    try:
+        write_day(out_dir, generate_day(day, seed))
+    except OSError as exc:
+        raise fail(f"{out_dir}: cannot write ({exc.strerror})", EXIT_INPUT) from None
+    s = load(out_dir)
+    out.print(
+        f"Wrote {day} day seed {seed} to {out_dir}/: {sum(x.kind != 'hub' for x in s.sites)} service points, "
+        f"{len(s.vehicles)} trucks, {len(s.orders)} pickup orders, "
+        f"{sum(p.weight_kg for p in s.parcels):,.0f} kg of parcels"
+    )
 
 
 @app.command()

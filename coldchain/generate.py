@@ -15,7 +15,8 @@ Where the figures come from (shared domain facts; S sourced, D derived, E estima
 - Litchi (§2.5): a peak day in mid-June; each order is one co-op's lot of 100-600 kg (a 50-mu
   block picks 2,500-3,000 kg a day, S); most lots are picked this morning, some picked
   yesterday afternoon whose 24 h window closes today (§2.1, D). Some villages have a
-  pre-cooling room (§2.2, E). An ordinary day has no litchi and a few other perishables (§3).
+  pre-cooling room (§2.2, E). On a peak day a fifth of the villages in litchi towns have no
+  parcels, only fruit to collect. An ordinary day has no litchi and a few other perishables (§3).
 - Fleet (§4, §8): 4.2 m dry vans 1.5 t at 1.0 CNY/km, reefers 1.2 t at 1.5 CNY/km, split-body
   trucks 0.7 + 0.5 t; fixed cost 120-170 CNY/day; driver 30 CNY/h (D/E).
 """
@@ -69,9 +70,10 @@ COMPANIES = [  # assumed shares of rural parcels (E)
 # vehicle kinds: dry kg, reefer kg, fixed CNY/day, CNY/km (domain facts §4 and §8)
 KINDS = {"dry": (1500, 0, 120, 1.0), "reefer": (0, 1200, 170, 1.5), "split": (700, 500, 150, 1.3)}
 DAYS = {
-    #            villages, trucks by kind,                 litchi share of villages, other orders
-    "peak": dict(villages=150, fleet={"dry": 16, "reefer": 8, "split": 4}, litchi=0.4, other=12),
-    "ordinary": dict(villages=100, fleet={"dry": 14, "reefer": 3, "split": 2}, litchi=0.0, other=18),
+    # villages touched, trucks by kind, share of villages with litchi, other orders, share of villages in
+    # litchi towns with no parcels today (their orchards' lots are collected all the same)
+    "peak": dict(villages=170, fleet={"dry": 16, "reefer": 8, "split": 4}, litchi=0.4, other=12, no_parcels=0.2),
+    "ordinary": dict(villages=100, fleet={"dry": 14, "reefer": 3, "split": 2}, litchi=0.0, other=18, no_parcels=0.0),
 }
 OTHER = [("longan", 80, 300), ("banana", 150, 500), ("duck_eggs", 50, 200), ("fresh_fish", 40, 150)]
 OTHER += [("leafy_greens", 40, 150), ("raw_milk", 60, 200)]
@@ -131,7 +133,8 @@ def generate_day(kind: str = "peak", seed: int = 1, day: date | None = None) -> 
                 + [int(rng.choice([10, 12, 15])), "yes" if precool else "no"]
             )
             villages.append((sid, tid))
-            add_parcels(sid, int(rng.integers(40, 111)))
+            if rng.random() >= spec["no_parcels"] or tid not in LITCHI_TOWNS:
+                add_parcels(sid, int(rng.integers(40, 111)))
 
     orders: list[list] = []
     yesterday = day - timedelta(days=1)

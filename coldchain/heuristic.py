@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from coldchain.instance import Instance
 from coldchain.routes import RouteEval, evaluate_route
 
 MUST_SERVE_WORTH = 1e9  # the same weight as an unplaced parcel stop
+INFEASIBLE_ROUTE_CNY = 1e12
 GRANULAR_FROM = 40  # stops: above this, insertion costs only the positions that add least km
 GRANULAR_TRIES = 2  # feasible positions costed exactly per route on large days
 
@@ -34,7 +36,11 @@ class Route:
 
     @property
     def cost(self) -> float:
-        return self.ev.cost if self.seq and self.ev else 0.0
+        """The route's cost; a route that breaks a rule (e.g. left by a ruin move whose shorter
+        sequence no longer fits, as without the triangle inequality) costs more than any plan."""
+        if not self.seq:
+            return 0.0
+        return self.ev.cost if self.ev is not None and self.ev.feasible else INFEASIBLE_ROUTE_CNY
 
 
 @dataclass
@@ -254,7 +260,11 @@ def route_key(r: Route) -> tuple:
 
 
 def solve_heuristic(
-    inst: Instance, time_limit_s: float = 2.0, seed: int = 0, pool: dict | None = None
+    inst: Instance,
+    time_limit_s: float = 2.0,
+    seed: int = 0,
+    pool: dict | None = None,
+    on_best: Callable[[float], None] | None = None,
 ) -> HeuristicPlan:
     """Plan with cheapest insertion and ruin-and-recreate for ``time_limit_s`` seconds (deterministic per seed
     up to the time budget).
@@ -262,6 +272,7 @@ def solve_heuristic(
     Acceptance is record-to-record travel: a candidate is kept when it costs less than the best
     plan times (1 + T), with T falling linearly from 2 % to 0 over the budget. When ``pool`` is a
     dict, every route of every kept plan is added to it (key -> Route), for set partitioning.
+    ``on_best(cost)`` is called with each new best complete plan's cost (at most twice a second).
     """
     s = _Search(inst, seed)
     routes = [Route(v, t.index) for t in inst.types for v in t.vehicle_ids]
@@ -279,7 +290,7 @@ def solve_heuristic(
     def remember(plan_routes: list[Route]) -> None:
         if pool is not None:
             for r in plan_routes:
-                if r.seq:
+                if r.seq and r.ev is not None and r.ev.feasible:
                     pool.setdefault(route_key(r), r.copy())
 
     remember(best)
@@ -287,6 +298,7 @@ def solve_heuristic(
     deadline = t_start + time_limit_s
     current, current_cost = [r.copy() for r in best], best_cost
     since_best = 0
+    last_report = t_start
     stall = max(1000, 150 * inst.n)  # iterations without a new best before stopping early
     while inst.n:
         now = time.perf_counter()
@@ -317,6 +329,9 @@ def solve_heuristic(
         if cost < best_cost - 1e-6:
             best, best_cost, best_unserved, best_unplaced = [r.copy() for r in cand], cost, unserved, left
             since_best = 0
+            if on_best and not left and now - last_report > 0.5:
+                on_best(cost - sum(s.worth[o] - inst.orders[o].value_cny for o in unserved))
+                last_report = now
         else:
             since_best += 1
             if since_best > stall:

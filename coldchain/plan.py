@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pyomo.environ as pyo
 
+from coldchain.bound import lower_bound
 from coldchain.domain import Scenario
 from coldchain.errors import SolverError
 from coldchain.explain import explain_unserved
@@ -20,20 +21,38 @@ from coldchain.heuristic import HeuristicPlan, Route, solve_heuristic
 from coldchain.instance import Instance, build_instance
 from coldchain.model import build_model
 from coldchain.model.cuts import add_root_cuts, separate_root_cuts
+from coldchain.pool import recombine
 from coldchain.routes import evaluate_route, time_route_as_given
-from coldchain.solve import SolveOptions, SolveOutcome, SolveStatus, solve, solve_relaxation
+from coldchain.solve import (
+    Progress,
+    SolveOptions,
+    SolveOutcome,
+    SolveStatus,
+    relative_gap,
+    solve,
+    solve_relaxation,
+)
 from coldchain.warmstart import mip_start
+
+COMPACT_MAX_STOPS = 40  # above this, "auto" plans with the route pool (the compact MILP cannot keep up)
 
 
 @dataclass(frozen=True)
 class PlanOptions:
-    """How hard to try. ``heuristic_s=None``: 5 % of the time limit, between 0.5 and 5 s."""
+    """How hard to try, and how.
+
+    ``method``: ``compact`` solves the full MILP (proves optimality on small days), ``pool``
+    searches routes and recombines them by set partitioning, with a separate lower bound (county
+    days), ``auto`` picks ``compact`` up to ``COMPACT_MAX_STOPS`` stops. ``heuristic_s=None``:
+    for ``compact``, 5 % of the time limit, between 0.5 and 5 s.
+    """
 
     solve: SolveOptions = field(default_factory=SolveOptions)
     heuristic_s: float | None = None
     use_mip: bool = True
     root_cuts: bool = True
     seed: int = 0
+    method: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -116,6 +135,12 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> Plan:
     if impossible:
         return Plan(inst, SolveStatus.INFEASIBLE, (), excluded, tuple(impossible), None, None, timings)
 
+    method = options.method
+    if method == "auto":
+        method = "compact" if inst.n <= COMPACT_MAX_STOPS else "pool"
+    if method == "pool" and options.use_mip:
+        return _plan_by_pool(inst, options, timings, excluded)
+
     budget = options.heuristic_s
     if budget is None:
         budget = min(5.0, max(0.5, 0.05 * options.solve.time_limit_s))
@@ -171,6 +196,65 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> Plan:
             unserved[o.index] = explain_unserved(inst, routes, o.index)
     status = outcome.status if outcome and outcome.has_solution else SolveStatus.FEASIBLE
     return Plan(inst, status, tuple(routes), unserved, (), outcome, heur_routes_cost, timings, tuple(notes))
+
+
+def _plan_by_pool(inst: Instance, options: PlanOptions, timings: dict[str, float], excluded: dict) -> Plan:
+    """Large days: lower bound (lean LP), ruin-and-recreate collecting a route pool, then set
+    partitioning over the pool; the gap is measured against the lower bound."""
+    limit = options.solve.time_limit_s
+    started = time.perf_counter() - sum(timings.values())
+    progress = options.solve.progress
+    t0 = time.perf_counter()
+    lb = lower_bound(inst, time_limit_s=max(1.0, min(15.0, 0.15 * limit)), threads=options.solve.threads or 1)
+    timings["bound_s"] = time.perf_counter() - t0
+    bound = lb.value if lb else None
+
+    def report(cost: float) -> None:
+        if progress:
+            gap = (cost - bound) / max(abs(cost), 1e-9) if bound is not None else None
+            progress(Progress(cost, bound, gap, time.perf_counter() - started))
+
+    pool: dict = {}
+    t0 = time.perf_counter()
+    search_s = options.heuristic_s
+    if search_s is None:
+        search_s = max(0.5, 0.85 * limit - (time.perf_counter() - started))
+    heur = solve_heuristic(inst, search_s, options.seed, pool=pool, on_best=report)
+    timings["heuristic_s"] = time.perf_counter() - t0
+    if heur.unplaced:
+        missed = tuple(sorted({inst.nodes[i] for i in heur.unplaced}))
+        note = "the search could not fit these stops on any truck: " + ", ".join(missed)
+        status = SolveStatus.NO_SOLUTION
+        return Plan(inst, status, (), excluded, missed, None, None, timings, (note,))
+    routes, notes = heur.routes, []
+    cost = heur.cost
+    remaining = limit - (time.perf_counter() - started)
+    if remaining > 0.5:
+        t0 = time.perf_counter()
+        threads = options.solve.threads
+        try:
+            chosen, out = recombine(inst, list(pool.values()), heur.routes, SolveOptions(remaining, 0.0, threads))
+            if chosen is not None and out.objective is not None and out.objective < heur.cost - 1e-6:
+                routes, cost = chosen, out.objective
+        except SolverError as exc:
+            notes.append(f"set partitioning failed ({exc}); this is the search's best plan")
+        timings["recombine_s"] = time.perf_counter() - t0
+        report(cost)
+    gap = (cost - bound) / max(abs(cost), 1e-9) if bound is not None else None
+    status = (
+        SolveStatus.OPTIMAL if gap is not None and gap <= max(options.solve.mip_gap, 1e-9) else SolveStatus.FEASIBLE
+    )
+    outcome = SolveOutcome(status, "pool", cost, bound, relative_gap(cost, bound), time.perf_counter() - started)
+    notes.append(
+        f"planned by route search and set partitioning over {len(pool):,} routes; "
+        + ("lower bound from the lean LP" if bound is not None else "no lower bound within the time limit")
+    )
+    served = {o for r in routes for os in r.picks.values() for o in os}
+    unserved = dict(excluded)
+    for o in inst.orders:
+        if o.excluded is None and o.index not in served:
+            unserved[o.index] = explain_unserved(inst, routes, o.index)
+    return Plan(inst, status, tuple(routes), unserved, (), outcome, heur.cost, timings, tuple(notes))
 
 
 def _missed_parcel_stops(inst: Instance, opts: SolveOptions) -> tuple[str, ...]:

@@ -60,11 +60,13 @@ def evaluate_route(
     seq: list[int],
     picks: dict[int, list[int]] | None = None,
     in_reefer: dict[int, bool] | None = None,
+    depart: float | None = None,
 ) -> RouteEval:
     """Check and time a route of vehicle type ``k`` visiting ``seq`` (stop nodes, hub excluded).
 
     ``picks[node]`` lists the order indices picked up at that stop. ``in_reefer`` fixes which
-    chilled orders ride in reefer space (default: tightest first, while space lasts).
+    chilled orders ride in reefer space (default: tightest first, while space lasts). With
+    ``depart`` (a fixed line's timetable) the truck leaves exactly then and pays any waiting.
     """
     picks = picks or {}
     t = inst.types[k]
@@ -130,14 +132,20 @@ def evaluate_route(
                     return None, "cold", arrive, start
         return ret, None, arrive, start
 
-    ret, why, _, _ = run(t.start_min)
+    ret, why, _, _ = run(t.start_min if depart is None else depart)
     if ret is None:  # leaving later never helps a window, deadline, the shift or time out of the cold
         return RouteEval(False, why)
-    d_max, free_from = _departure_terms(inst, seq, ready, t.start_min, latest_ret)
-    if dry_cold and run(d_max)[0] is None:  # the time out of the cold caps the departure
-        d_max = _latest_feasible_departure(run, t.start_min, d_max)
-    lo = max(t.start_min, min(d_max, free_from))
+    if depart is not None:
+        lo = depart
+    else:
+        d_max, free_from = _departure_terms(inst, seq, ready, t.start_min, latest_ret)
+        if dry_cold and run(d_max)[0] is None:  # the time out of the cold caps the departure
+            d_max = _latest_feasible_departure(run, t.start_min, d_max)
+        lo = max(t.start_min, min(d_max, free_from))
     ret, _, arrive, start = run(lo)
+    if ret is None:  # seen once on a county day with chilled produce riding dry: stay safe
+        lo = _latest_feasible_departure(run, t.start_min if depart is None else depart, lo)
+        ret, _, arrive, start = run(lo)
     if dry_cold:  # chilled produce outside reefer space: pick it up as late as the route allows
         start = _late_starts(inst, seq, start, ret)
         # the truck then leaves each stop later, so it reaches the next one later (and waits less)

@@ -30,8 +30,9 @@ def plan_renderables(plan: Plan) -> Group:
     t = k["timings_s"]
     head.add_row(
         "time",
-        f"{k['runtime_s']:.1f} s (build {t.get('build_s', 0):.1f} s, heuristic "
-        f"{t.get('heuristic_s', 0):.1f} s, solve {t.get('solve_s', 0):.1f} s)",
+        f"{k['runtime_s']:.1f} s ("
+        + ", ".join(f"{name.removesuffix('_s')} {sec:.1f} s" for name, sec in t.items() if name != "prepare_s")
+        + ")",
     )
     head.add_row(
         "trucks",
