@@ -28,14 +28,15 @@ from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from run import checker_violations  # noqa: E402
 
 from coldchain.generate import generate_day, write_day  # noqa: E402
 from coldchain.instance import Instance, build_instance  # noqa: E402
 from coldchain.io import read_scenario  # noqa: E402
 from coldchain.plan import PlanOptions, plan, plan_from_routes  # noqa: E402
-from coldchain.report import write_plan  # noqa: E402
 from coldchain.solve import SolveOptions  # noqa: E402
-from coldchain.verify import check_folder  # noqa: E402
 
 
 def solve_pyvrp(inst: Instance, budget_s: float, seed: int = 1):
@@ -139,10 +140,8 @@ def solve_pyvrp(inst: Instance, budget_s: float, seed: int = 1):
     return routes, picks, departs, split, wall
 
 
-def _write_and_check(scenario, p, tag: str) -> tuple[int, Counter]:
-    with tempfile.TemporaryDirectory(prefix=f"county-{tag}-") as tmp:
-        write_plan(p, tmp, map_png=False)
-        found = check_folder(scenario, tmp)
+def _violations(scenario, p) -> tuple[int, Counter]:
+    found = checker_violations(scenario, p)
     return len(found), Counter(v.rule for v in found)
 
 
@@ -164,7 +163,7 @@ def main() -> None:
         t0 = time.perf_counter()
         p = plan(scenario, PlanOptions(solve=SolveOptions(time_limit_s=budget, threads=args.threads)))
         wall = time.perf_counter() - t0
-        bad, rules = _write_and_check(scenario, p, "coldchain")
+        bad, rules = _violations(scenario, p)
         o = p.outcome
         rows.append(
             {
@@ -188,7 +187,7 @@ def main() -> None:
         print("PyVRP is not installed: pip install -e .[bench]", file=sys.stderr)
     if routes is not None:
         p = plan_from_routes(scenario, routes, "PyVRP", picks=picks, departures=departs, strict=False)
-        bad, rules = _write_and_check(scenario, p, "pyvrp")
+        bad, rules = _violations(scenario, p)
         rows.append(
             {
                 "method": f"PyVRP {args.pyvrp_budget:g} s",

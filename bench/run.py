@@ -83,11 +83,16 @@ def suite(name: str) -> list[tuple[str, BenchInstance, float | None]]:
     return out
 
 
-def checker_verdict(scenario, p) -> str:
-    """'ok', or the first of the violations coldchain's independent checker finds in plan ``p``."""
+def checker_violations(scenario, p) -> list:
+    """What coldchain's independent checker finds in plan ``p``, written to a temporary folder."""
     with tempfile.TemporaryDirectory() as tmp:
         write_plan(p, tmp, map_png=False)
-        problems = check_folder(scenario, tmp)
+        return check_folder(scenario, tmp)
+
+
+def checker_verdict(scenario, p) -> str:
+    """'ok', or the first of the violations coldchain's independent checker finds in plan ``p``."""
+    problems = checker_violations(scenario, p)
     return "ok" if not problems else f"{len(problems)} violations: {problems[0]}"
 
 

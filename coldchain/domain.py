@@ -183,6 +183,25 @@ class Parcel(Record):
     weight_kg: Kg
 
 
+class FixedLine(Record):
+    """One fixed delivery line (``lines.csv``, used by ``plan --method lines``): a truck leaving
+    at a set time through an ordered list of stops, with limits on the pickups it may add."""
+
+    line_id: Id
+    vehicle_id: Id
+    depart_at: ClockMin
+    stops: str = Field(min_length=1)  # site ids separated by spaces, in visiting order
+    max_detour_km: Kg
+    max_pickup_stops: Annotated[int, BeforeValidator(_whole), Field(ge=0)]
+
+    @field_validator("stops")
+    @classmethod
+    def _some_stops(cls, value: str) -> str:
+        if not value.split():
+            raise ValueError("expected site ids separated by spaces")
+        return value
+
+
 class TravelLeg(Record):
     """A measured road distance and driving time from one site to another (optional file)."""
 

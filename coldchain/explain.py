@@ -59,3 +59,14 @@ def explain_unserved(inst: Instance, routes: list[Route], o: int) -> str:
         return "no truck can serve this point today"
     reason = fails.most_common(1)[0][0]
     return _WHY[reason].format(deadline=clock(order.deadline_min))
+
+
+def unserved_reasons(inst: Instance, routes: list[Route]) -> dict[int, str]:
+    """Every order the routes leave unserved, with its reason: the exclusion reason for orders
+    excluded before planning, `explain_unserved` for the others."""
+    served = {o for r in routes for os in r.picks.values() for o in os}
+    out = {o.index: o.excluded for o in inst.orders if o.excluded is not None}
+    for o in inst.orders:
+        if o.excluded is None and o.index not in served:
+            out[o.index] = explain_unserved(inst, routes, o.index)
+    return out

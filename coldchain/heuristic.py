@@ -36,8 +36,9 @@ class Route:
 
     @property
     def cost(self) -> float:
-        """The route's cost; a route that breaks a rule (e.g. left by a ruin move whose shorter
-        sequence no longer fits, as without the triangle inequality) costs more than any plan."""
+        """The route's cost; a route that breaks a rule costs more than any plan. Removing a stop
+        or an order can break one: the reefer places are re-chosen tightest first, and a freed
+        place can go to an order that then pushes another chilled order into dry space."""
         if not self.seq:
             return 0.0
         return self.ev.cost if self.ev is not None and self.ev.feasible else INFEASIBLE_ROUTE_CNY
@@ -256,6 +257,7 @@ class _Search:
 
 
 def route_key(r: Route) -> tuple:
+    """What makes two routes the same route: truck type, stops in order, orders at each."""
     return (r.k, tuple(r.seq), tuple((i, tuple(sorted(r.picks.get(i, ())))) for i in r.seq))
 
 

@@ -34,82 +34,58 @@ Symbols
 
 from __future__ import annotations
 
-import csv
 import itertools
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyomo.environ as pyo
 
+from coldchain.domain import FixedLine
 from coldchain.errors import InputError, Problem
-from coldchain.explain import explain_unserved
+from coldchain.explain import unserved_reasons
 from coldchain.heuristic import Route
 from coldchain.instance import Instance, build_instance
-from coldchain.io import decode_bytes
+from coldchain.io import FileSpec, read_table
 from coldchain.plan import Plan
 from coldchain.routes import RouteEval, evaluate_route
 from coldchain.solve import SolveOptions, solve
-from coldchain.timefmt import parse_clock
 
 CANDIDATES_PER_LINE = 8  # nearest pickup stops considered per line
 
 
 @dataclass(frozen=True)
 class Line:
+    """A fixed line as the planner uses it (``row``: its line in ``lines.csv``, for messages)."""
+
     line_id: str
     vehicle_id: str
     depart_min: float
     stops: tuple[str, ...]
     max_detour_km: float
     max_pickup_stops: int
+    row: int | None = None
 
 
-HEADER = ["line_id", "vehicle_id", "depart_at", "stops", "max_detour_km", "max_pickup_stops"]
+LINES_FILE = FileSpec("lines.csv", FixedLine)
 
 
 def read_lines(path: str | Path) -> list[Line]:
-    """Read ``lines.csv``; every problem becomes one `Problem` (file, line, column, what was expected)."""
-    path = Path(path)
-    text = decode_bytes(path.read_bytes())
-    rows = list(csv.reader(text.splitlines()))
-    problems: list[Problem] = []
-    if not rows or [h.strip() for h in rows[0]] != HEADER:
-        raise InputError([Problem(path.name, 1, None, f"the header must be: {','.join(HEADER)}")])
-    lines = []
-    for n, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(HEADER):
-            problems.append(Problem(path.name, n, None, f"expected {len(HEADER)} columns, got {len(row)}"))
-            continue
-        lid, vid, dep, stops, detour, most = (c.strip() for c in row)
-        try:
-            depart = parse_clock(dep)
-        except ValueError:
-            problems.append(Problem(path.name, n, "depart_at", "expected a time HH:MM", dep))
-            continue
-        try:
-            detour_km, max_stops = float(detour), int(most)
-            if detour_km < 0 or max_stops < 0:
-                raise ValueError
-        except ValueError:
-            problems.append(
-                Problem(path.name, n, "max_detour_km", "expected a km figure >= 0 and a whole count >= 0", detour)
-            )
-            continue
-        if not stops.split():
-            problems.append(Problem(path.name, n, "stops", "expected site ids separated by spaces"))
-            continue
-        lines.append(Line(lid, vid, depart, tuple(stops.split()), detour_km, max_stops))
+    """Read ``lines.csv`` with the scenario reader: every problem becomes one `Problem` naming the
+    file, line, column and what was expected. Raises `InputError`."""
+    records, problems = read_table(Path(path), LINES_FILE)
     if problems:
         raise InputError(problems)
-    return lines
+    return [
+        Line(r.line_id, r.vehicle_id, r.depart_at, tuple(r.stops.split()), r.max_detour_km, r.max_pickup_stops, r.line)
+        for r in records
+    ]
 
 
-def write_lines(path: str | Path, lines: list[Line]) -> str:
-    """``lines.csv`` text for ``lines`` (written by the caller)."""
-    out = [",".join(HEADER)]
+def write_lines(lines: list[Line]) -> str:
+    """``lines.csv`` text for ``lines`` (the caller writes it)."""
+    out = [",".join(LINES_FILE.columns)]
     for ln in lines:
         h, m = divmod(round(ln.depart_min), 60)
         out.append(
@@ -123,7 +99,8 @@ def _check_lines(inst: Instance, lines: list[Line]) -> tuple[list[Problem], dict
     node = {sid: k for k, sid in enumerate(inst.nodes)}
     vtype = {vid: t.index for t in inst.types for vid in t.vehicle_ids}
     problems, seen_v, seen_s = [], set(), {}
-    for n, ln in enumerate(lines, start=2):
+    for ln in lines:
+        n = ln.row
         if ln.vehicle_id not in vtype:
             problems.append(Problem("lines.csv", n, "vehicle_id", "not a vehicle in vehicles.csv", ln.vehicle_id))
         elif ln.vehicle_id in seen_v:
@@ -161,7 +138,7 @@ def plan_lines(scenario, lines: list[Line], options: SolveOptions | None = None)
         own = {i: [o for o in inst.stop(i).orders if inst.orders[o].excluded is None] for i in base}
         plain = evaluate_route(inst, k, base, {}, depart=ln.depart_min)
         if not plain.feasible:
-            problems.append(Problem("lines.csv", n + 2, "stops", f"the line breaks the {plain.reason} rule as given"))
+            problems.append(Problem("lines.csv", ln.row, "stops", f"the line breaks the {plain.reason} rule as given"))
             continue
         near = sorted(pickup_only, key=lambda i: min(inst.km[j, i] + inst.km[i, j] for j in [0, *base]))
         near = [i for i in near if _detour(inst, base, i) <= ln.max_detour_km][:CANDIDATES_PER_LINE]
@@ -205,11 +182,7 @@ def plan_lines(scenario, lines: list[Line], options: SolveOptions | None = None)
     routes = [columns[c][1] for c in m.COLS if pyo.value(m.uses_column[c]) > 0.5]
     used = {r.vehicle_id for r in routes}
     routes += [Route(vid, t.index) for t in inst.types for vid in t.vehicle_ids if vid not in used]
-    served = {o for r in routes for os in r.picks.values() for o in os}
-    unserved = {o.index: o.excluded for o in inst.orders if o.excluded is not None}
-    for o in inst.orders:
-        if o.excluded is None and o.index not in served:
-            unserved[o.index] = explain_unserved(inst, routes, o.index)
+    unserved = unserved_reasons(inst, routes)
     return Plan(inst, outcome.status, tuple(routes), unserved, (), outcome, None, timings, (note,))
 
 
@@ -249,8 +222,6 @@ def design_lines(scenario, max_detour_km: float = 15.0, max_pickup_stops: int = 
     run in nearest-neighbour order with morning-only stops first; each line leaves so as to reach
     its first stop when it opens.
     Trucks with reefer space go to the lines with the most chilled or pre-cooled produce nearby."""
-    import math
-
     inst = build_instance(scenario)
     sites = {x.site_id: x for x in scenario.sites}
     hub = sites[inst.nodes[0]]

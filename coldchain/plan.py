@@ -16,7 +16,7 @@ import pyomo.environ as pyo
 from coldchain.bound import lower_bound
 from coldchain.domain import Scenario
 from coldchain.errors import SolverError
-from coldchain.explain import explain_unserved
+from coldchain.explain import unserved_reasons
 from coldchain.heuristic import HeuristicPlan, Route, solve_heuristic
 from coldchain.instance import Instance, build_instance
 from coldchain.model import build_model
@@ -189,11 +189,7 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> Plan:
             return Plan(inst, status, (), excluded, (), outcome, None, timings)
         routes = heur.routes
     heur_routes_cost = heur.cost if heur_ok else None
-    served = {o for r in routes for os in r.picks.values() for o in os}
-    unserved = dict(excluded)
-    for o in inst.orders:
-        if o.excluded is None and o.index not in served:
-            unserved[o.index] = explain_unserved(inst, routes, o.index)
+    unserved = unserved_reasons(inst, routes)
     status = outcome.status if outcome and outcome.has_solution else SolveStatus.FEASIBLE
     return Plan(inst, status, tuple(routes), unserved, (), outcome, heur_routes_cost, timings, tuple(notes))
 
@@ -211,8 +207,7 @@ def _plan_by_pool(inst: Instance, options: PlanOptions, timings: dict[str, float
 
     def report(cost: float) -> None:
         if progress:
-            gap = (cost - bound) / max(abs(cost), 1e-9) if bound is not None else None
-            progress(Progress(cost, bound, gap, time.perf_counter() - started))
+            progress(Progress(cost, bound, relative_gap(cost, bound), time.perf_counter() - started))
 
     pool: dict = {}
     t0 = time.perf_counter()
@@ -240,21 +235,17 @@ def _plan_by_pool(inst: Instance, options: PlanOptions, timings: dict[str, float
             notes.append(f"set partitioning failed ({exc}); this is the search's best plan")
         timings["recombine_s"] = time.perf_counter() - t0
         report(cost)
-    gap = (cost - bound) / max(abs(cost), 1e-9) if bound is not None else None
-    status = (
-        SolveStatus.OPTIMAL if gap is not None and gap <= max(options.solve.mip_gap, 1e-9) else SolveStatus.FEASIBLE
-    )
-    outcome = SolveOutcome(status, "pool", cost, bound, relative_gap(cost, bound), time.perf_counter() - started)
+    gap = relative_gap(cost, bound)
+    proved = gap is not None and gap <= max(options.solve.mip_gap, 1e-9)
+    status = SolveStatus.OPTIMAL if proved else SolveStatus.FEASIBLE
+    outcome = SolveOutcome(status, "pool", cost, bound, gap, time.perf_counter() - started)
     notes.append(
         f"planned by route search and set partitioning over {len(pool):,} routes; "
         + ("lower bound from the lean LP" if bound is not None else "no lower bound within the time limit")
     )
-    served = {o for r in routes for os in r.picks.values() for o in os}
-    unserved = dict(excluded)
-    for o in inst.orders:
-        if o.excluded is None and o.index not in served:
-            unserved[o.index] = explain_unserved(inst, routes, o.index)
-    return Plan(inst, status, tuple(routes), unserved, (), outcome, heur.cost, timings, tuple(notes))
+    return Plan(
+        inst, status, tuple(routes), unserved_reasons(inst, routes), (), outcome, heur.cost, timings, tuple(notes)
+    )
 
 
 def _missed_parcel_stops(inst: Instance, opts: SolveOptions) -> tuple[str, ...]:

@@ -143,7 +143,7 @@ def evaluate_route(
             d_max = _latest_feasible_departure(run, t.start_min, d_max)
         lo = max(t.start_min, min(d_max, free_from))
     ret, _, arrive, start = run(lo)
-    if ret is None:  # seen once on a county day with chilled produce riding dry: stay safe
+    if ret is None:  # not expected (feasibility is monotone in the departure); a safety net, never a crash
         lo = _latest_feasible_departure(run, t.start_min if depart is None else depart, lo)
         ret, _, arrive, start = run(lo)
     if dry_cold:  # chilled produce outside reefer space: pick it up as late as the route allows

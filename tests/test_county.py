@@ -5,15 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from builders import build, order, parcels, site, truck
+from builders import build, order, parcels, product, site, truck
 from typer.testing import CliRunner
 
 from coldchain.bound import lower_bound
 from coldchain.cli import app
+from coldchain.errors import InputError
 from coldchain.generate import generate_day, write_day
 from coldchain.instance import build_instance
 from coldchain.io import read_scenario
-from coldchain.lines import Line, plan_lines
+from coldchain.lines import Line, design_lines, plan_lines, read_lines, write_lines
 from coldchain.plan import PlanOptions, plan
 from coldchain.report import write_plan
 from coldchain.solve import SolveOptions, SolveStatus
@@ -86,13 +87,7 @@ def test_fixed_lines_take_the_pickup_with_the_smaller_detour(tmp_path):
         [truck("D1"), truck("D2")],
         orders=[order("OP", "P", 100, product="plain")],
         parcel_lines=[parcels("A", 10), parcels("B", 10)],
-    )
-    s = s.model_copy(
-        update={
-            "products": tuple(
-                p if p.product_id != "plain" else p.model_copy(update={"value_cny_per_kg": 10.0}) for p in s.products
-            )
-        }
+        products=[product("plain", value=10.0)],
     )
     lines = [Line("L1", "D1", 420, ("A",), 50, 1), Line("L2", "D2", 420, ("B",), 50, 1)]
     p = plan_lines(s, lines, SolveOptions(time_limit_s=10, threads=1))
@@ -115,3 +110,36 @@ def test_cli_fixed_lines_plan_a_county_day_and_generate_rejects_unknown_days(tmp
     assert runner.invoke(app, ["check", str(ROOT / "inputs" / "county-peak"), str(tmp_path)]).exit_code == 0
     bad = runner.invoke(app, ["generate", str(tmp_path / "x"), "--day", "holiday"])
     assert bad.exit_code == 2 and "Error: unknown day 'holiday'" in bad.output
+
+
+@pytest.mark.unit
+def test_bad_lines_file_gets_one_message_per_problem_with_line_and_column(tmp_path):
+    """lines.csv goes through the scenario reader: a bad time, a negative count and an empty stop
+    list each name file, line and column; the good line is not reported."""
+    (tmp_path / "lines.csv").write_text(
+        "line_id,vehicle_id,depart_at,stops,max_detour_km,max_pickup_stops\n"
+        "L1,D1,07:10,A B,15,3\n"
+        "L2,D2,7h,A,15,3\n"
+        "L3,D3,07:00,B,15,-1\n"
+        "L4,D4,07:00, ,15,1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as exc:
+        read_lines(tmp_path / "lines.csv")
+    got = [str(p) for p in exc.value.problems]
+    assert len(got) == 3
+    assert got[0].startswith("lines.csv:3:depart_at: ") and "(got 7h)" in got[0]
+    assert got[1].startswith("lines.csv:4:max_pickup_stops: must be at least 0")
+    assert got[2].startswith("lines.csv:5:stops: ")
+
+
+@pytest.mark.unit
+def test_shipped_lines_are_what_design_lines_writes():
+    """inputs/county-*/lines.csv can be regenerated: write_lines(design_lines(scenario))."""
+    for kind in ("peak", "ordinary"):
+        folder = ROOT / "inputs" / f"county-{kind}"
+        text = write_lines(design_lines(read_scenario(folder)))
+        assert (folder / "lines.csv").read_text(encoding="utf-8") == text
+        assert [ln.stops for ln in read_lines(folder / "lines.csv")] == [
+            ln.stops for ln in design_lines(read_scenario(folder))
+        ]

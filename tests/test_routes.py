@@ -210,3 +210,54 @@ def test_exact_departure_matches_brute_force(data):
     if want is not None:
         assert ev.ret - ev.depart == pytest.approx(want[0], abs=1e-3)
         assert ev.depart == pytest.approx(want[1], abs=1e-3)
+
+
+@pytest.mark.unit
+def test_fixed_departure_pays_the_waiting():
+    """A opens 08:00, 10 min from the hub. Left free, the truck leaves 07:50 (20 min paid: 140 CNY);
+    on a fixed line leaving 07:00 it waits 50 min at A and is paid 70 min: 100 + 20 km + 70 = 190 CNY."""
+    inst = _inst([site("A", "town", open_time="08:00")], parcel_lines=[parcels("A", 10)])
+    a = _nodes(inst, "A")
+    free = evaluate_route(inst, 0, a)
+    fixed = evaluate_route(inst, 0, a, depart=parse_clock("07:00"))
+    assert free.depart == pytest.approx(parse_clock("07:50"), abs=1e-3) and free.cost == pytest.approx(140, abs=1e-3)
+    assert fixed.depart == parse_clock("07:00") and fixed.cost == pytest.approx(190, abs=1e-3)
+    assert fixed.start == [pytest.approx(parse_clock("08:00"), abs=1e-3)]
+
+
+@pytest.mark.unit
+def test_a_route_that_breaks_a_rule_costs_more_than_any_plan():
+    """The search must never prefer a route whose evaluation failed (its cost would otherwise read 0).
+    H-A-H, 10 min each way: 100 fixed + 20 km + 20 min at 60 CNY/h = 140 CNY."""
+    from coldchain.heuristic import INFEASIBLE_ROUTE_CNY, Route
+    from coldchain.routes import RouteEval
+
+    inst = _inst([site("A", "town")], parcel_lines=[parcels("A", 10)])
+    a = _nodes(inst, "A")
+    assert Route("D1", 0, a, {}, RouteEval(False, "window")).cost == INFEASIBLE_ROUTE_CNY
+    assert Route("D1", 0, a, {}, evaluate_route(inst, 0, a)).cost == pytest.approx(140, abs=1e-3)
+    assert Route("D1", 0).cost == 0.0
+
+
+@pytest.mark.component
+def test_other_solvers_routes_strict_refuses_lenient_keeps_and_the_checker_counts(tmp_path):
+    """A opens 08:00 and B closes 07:40: the route A-B breaks B's window. Strict: ValueError naming
+    the rule. Lenient: the plan is timed as driven from 07:00 and the checker reports the window."""
+    from coldchain.plan import plan_from_routes
+    from coldchain.report import write_plan
+    from coldchain.verify import check_folder
+
+    s = build(
+        [site("A", "town", open_time="08:00"), site("B", "town", close_time="07:40")],
+        LEGS,
+        [truck("D1")],
+        parcel_lines=[parcels("A", 10), parcels("B", 10)],
+    )
+    with pytest.raises(ValueError, match="breaks the window rule"):
+        plan_from_routes(s, [["A", "B"]])
+    p = plan_from_routes(s, [["A", "B"]], strict=False, departures=[parse_clock("07:00")])
+    (route,) = [r for r in p.routes if r.seq]
+    assert not route.ev.feasible and route.ev.depart == parse_clock("07:00")
+    assert route.ev.start == [parse_clock("08:00"), parse_clock("08:05")]
+    write_plan(p, tmp_path, map_png=False)
+    assert {v.rule for v in check_folder(s, tmp_path)} == {"opening_hours"}
