@@ -242,7 +242,9 @@ def test_a_route_that_breaks_a_rule_costs_more_than_any_plan():
 @pytest.mark.component
 def test_other_solvers_routes_strict_refuses_lenient_keeps_and_the_checker_counts(tmp_path):
     """A opens 08:00 and B closes 07:40: the route A-B breaks B's window. Strict: ValueError naming
-    the rule. Lenient: the plan is timed as driven from 07:00 and the checker reports the window."""
+    the rule. Lenient: the plan is timed as driven from 07:00 and the checker reports the window.
+    Its cost is what the route costs to drive: 07:00-08:15 (waiting at A until 08:00), 25 km:
+    100 fixed + 25 km + 75 min at 60 CNY/h = 200 CNY (not the search's penalty for broken routes)."""
     from coldchain.plan import plan_from_routes
     from coldchain.report import write_plan
     from coldchain.verify import check_folder
@@ -259,5 +261,6 @@ def test_other_solvers_routes_strict_refuses_lenient_keeps_and_the_checker_count
     (route,) = [r for r in p.routes if r.seq]
     assert not route.ev.feasible and route.ev.depart == parse_clock("07:00")
     assert route.ev.start == [parse_clock("08:00"), parse_clock("08:05")]
+    assert p.cost == pytest.approx(200, abs=1e-6)
     write_plan(p, tmp_path, map_png=False)
     assert {v.rule for v in check_folder(s, tmp_path)} == {"opening_hours"}
