@@ -107,6 +107,8 @@ def add_time_window_constraints(m: pyo.ConcreteModel) -> None:
 
     @m.Constraint(m.TYPES)
     def paid_time_covers_driving(m, k):
+        if not any(kk == k for kk, _, _ in m.ARCS):
+            return pyo.Constraint.Skip  # this type can serve no stop today
         paid = quicksum(m.return_min[k, i] for kk, i in m.HUB_IN if kk == k) - quicksum(
             m.departure_min[k, j] for kk, j in m.HUB_OUT if kk == k
         )
