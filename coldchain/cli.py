@@ -186,6 +186,51 @@ def generate(
 
 
 @app.command()
+def lines(
+    scenario: ScenarioDir,
+    design: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            help="plan: repeat the routes of an optimised plan of this day (pool method); "
+            "sweep: cut the parcel stops by bearing from the hub (instant, rougher).",
+        ),
+    ] = "plan",
+    time_limit: Annotated[float, typer.Option("--time-limit", min=1.0, help="Seconds for the plan.")] = 60.0,
+    max_detour_km: Annotated[float, typer.Option("--max-detour-km", min=0.0, help="Per line.")] = 15.0,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing lines.csv.")] = False,
+) -> None:
+    """Design fixed lines for a scenario and write them to its lines.csv (for plan --method lines)."""
+    from coldchain.atomic import write_text_atomic
+    from coldchain.lines import design_lines, lines_from_plan, write_lines
+    from coldchain.plan import PlanOptions
+    from coldchain.plan import plan as make_plan
+    from coldchain.solve import SolveOptions
+
+    if design not in ("plan", "sweep"):
+        raise fail(f"unknown design {design!r}; choose one of: plan, sweep", EXIT_USAGE)
+    target = scenario / "lines.csv"
+    if target.exists() and not force:
+        raise fail(f"{target} exists; pass --force to replace it", EXIT_USAGE)
+    s = load(scenario)
+    if design == "sweep":
+        try:
+            designed = design_lines(s, max_detour_km=max_detour_km)
+        except ValueError as exc:
+            raise fail(str(exc), EXIT_INFEASIBLE) from None
+    else:
+        result = make_plan(s, PlanOptions(solve=SolveOptions(time_limit_s=time_limit), method="pool"))
+        if not result.has_routes:
+            raise fail("no plan to design lines from; try a longer --time-limit", EXIT_NO_SOLUTION)
+        designed = lines_from_plan(result, max_detour_km=max_detour_km)
+    try:
+        write_text_atomic(target, write_lines(designed))
+    except OSError as exc:
+        raise fail(f"{target}: cannot write ({exc.strerror})", EXIT_INPUT) from None
+    out.print(f"Wrote {len(designed)} fixed lines to {target}")
+
+
+@app.command()
 def check(
     scenario: ScenarioDir,
     plan_dir: Annotated[Path, typer.Argument(help="A folder written by `coldchain plan`.")],

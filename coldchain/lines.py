@@ -12,35 +12,16 @@ Each line may add up to ``max_pickup_stops`` pickup stops (villages with orders 
 parcels) whose detour from the line is at most ``max_detour_km``, anywhere in its sequence,
 and picks up orders at its own stops. Which pickups each line takes is a set-packing MILP over
 enumerated columns: a column is one line with a set of added stops, each placed where it adds
-least cost, timed by the exact route evaluator from the fixed departure; orders that break a
-rule are dropped from the column, bulkiest first.
-
-Symbols
-
-=====================  ======================================================================
-:math:`L`              lines; :math:`C_l` the columns of line :math:`l` (always including the
-                       line as given)
-:math:`z_c \in \{0,1\}` ``uses_column[c]``
-:math:`c_c`, :math:`O_c`, :math:`S_c`  cost, orders served and added stops of column :math:`c`
-=====================  ======================================================================
-
-.. math::
-
-    \min \sum_c (c_c - \sum_{o \in O_c} v_o) z_c + \sum_o v_o, \qquad
-    \sum_{c \in C_l} z_c = 1 \ \forall l, \qquad
-    \sum_{c: i \in S_c} z_c \le 1 \ \forall i, \qquad
-    \sum_{c: o \in O_c} z_c \le 1 \ \forall o
+least cost, timed by the exact route evaluator from the fixed departure (``pickups.py`` holds
+the columns, the model and its symbols, shared with the county-day method).
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import pyomo.environ as pyo
 
 from coldchain.domain import FixedLine
 from coldchain.errors import InputError, Problem
@@ -48,11 +29,9 @@ from coldchain.explain import unserved_reasons
 from coldchain.heuristic import Route
 from coldchain.instance import Instance, build_instance
 from coldchain.io import FileSpec, read_table
+from coldchain.pickups import Run, choose_pickups, pickup_columns
 from coldchain.plan import Plan
-from coldchain.routes import RouteEval, evaluate_route
-from coldchain.solve import SolveOptions, solve
-
-CANDIDATES_PER_LINE = 8  # nearest pickup stops considered per line
+from coldchain.solve import SolveOptions
 
 
 @dataclass(frozen=True)
@@ -129,91 +108,32 @@ def plan_lines(scenario, lines: list[Line], options: SolveOptions | None = None)
     if problems:
         raise InputError(problems)
     node = {sid: k for k, sid in enumerate(inst.nodes)}
-    on_line = {node[s] for ln in lines for s in ln.stops}
-    pickup_only = [st.node for st in inst.stops if not st.mandatory and st.node not in on_line and st.orders]
-    columns: list[tuple[int, Route, list[int]]] = []  # (line, route, added stops)
-    for n, ln in enumerate(lines):
-        k = vtype[ln.vehicle_id]
-        base = [node[s] for s in ln.stops]
-        own = {i: [o for o in inst.stop(i).orders if inst.orders[o].excluded is None] for i in base}
-        plain = evaluate_route(inst, k, base, {}, depart=ln.depart_min)
-        if not plain.feasible:
-            problems.append(Problem("lines.csv", ln.row, "stops", f"the line breaks the {plain.reason} rule as given"))
-            continue
-        near = sorted(pickup_only, key=lambda i: min(inst.km[j, i] + inst.km[i, j] for j in [0, *base]))
-        near = [i for i in near if _detour(inst, base, i) <= ln.max_detour_km][:CANDIDATES_PER_LINE]
-        for size in range(min(ln.max_pickup_stops, len(near)) + 1):
-            for added in itertools.combinations(near, size):
-                col = _column(inst, k, ln, base, own, list(added))
-                if col is not None:
-                    columns.append((n, col, list(added)))
-    if problems:
-        raise InputError(problems)
+    runs = [
+        Run(
+            ln.vehicle_id,
+            vtype[ln.vehicle_id],
+            tuple(node[s] for s in ln.stops),
+            ln.depart_min,
+            ln.max_pickup_stops,
+            ln.max_detour_km,
+        )
+        for ln in lines
+    ]
+    columns, broken = pickup_columns(inst, runs)
+    if broken:
+        what = "the line breaks the {} rule as given"
+        raise InputError([Problem("lines.csv", lines[n].row, "stops", what.format(rule)) for n, rule in broken])
     build_s = time.perf_counter() - t0
-
-    m = pyo.ConcreteModel("fixed_lines")
-    m.COLS = pyo.RangeSet(0, len(columns) - 1)
-    m.uses_column = pyo.Var(m.COLS, domain=pyo.Binary)
-    m.one_per_line = pyo.Constraint(
-        range(len(lines)), rule=lambda m, n: sum(m.uses_column[c] for c, col in enumerate(columns) if col[0] == n) == 1
-    )
-    by_stop: dict[int, list[int]] = {}
-    by_order: dict[int, list[int]] = {}
-    for c, (_, r, added) in enumerate(columns):
-        for i in added:
-            by_stop.setdefault(i, []).append(c)
-        for os in r.picks.values():
-            for o in os:
-                by_order.setdefault(o, []).append(c)
-    m.STOPS = pyo.Set(initialize=sorted(i for i, cs in by_stop.items() if len(cs) > 1))
-    m.visit_once = pyo.Constraint(m.STOPS, rule=lambda m, i: sum(m.uses_column[c] for c in by_stop[i]) <= 1)
-    m.ORDERS = pyo.Set(initialize=sorted(o for o, cs in by_order.items() if len(cs) > 1))
-    m.serve_once = pyo.Constraint(m.ORDERS, rule=lambda m, o: sum(m.uses_column[c] for c in by_order[o]) <= 1)
-    value = {o.index: o.value_cny for o in inst.orders}
-    net = [r.cost - sum(value[o] for os in r.picks.values() for o in os) for _, r, _ in columns]
-    m.total_cost_cny = pyo.Objective(expr=sum(net[c] * m.uses_column[c] for c in m.COLS) + sum(value.values()))
     t1 = time.perf_counter()
-    outcome = solve(m, options)
-    solve_s = time.perf_counter() - t1
-    timings = {"columns_s": build_s, "solve_s": solve_s}
+    outcome, routes = choose_pickups(inst, runs, columns, options, name="fixed_lines")
+    timings = {"columns_s": build_s, "solve_s": time.perf_counter() - t1}
     note = f"fixed lines: {len(lines)} lines, {len(columns):,} columns"
-    if not outcome.has_solution:
+    if routes is None:
         return Plan(inst, outcome.status, (), {}, (), outcome, None, timings, (note,))
-    routes = [columns[c][1] for c in m.COLS if pyo.value(m.uses_column[c]) > 0.5]
     used = {r.vehicle_id for r in routes}
     routes += [Route(vid, t.index) for t in inst.types for vid in t.vehicle_ids if vid not in used]
-    unserved = unserved_reasons(inst, routes)
+    unserved = unserved_reasons(inst, routes, fixed_departures=True)
     return Plan(inst, outcome.status, tuple(routes), unserved, (), outcome, None, timings, (note,))
-
-
-def _detour(inst: Instance, base: list[int], i: int) -> float:
-    path = [0, *base, 0]
-    return min(inst.km[a, i] + inst.km[i, b] - inst.km[a, b] for a, b in zip(path, path[1:]))
-
-
-def _column(inst: Instance, k: int, ln: Line, base: list[int], own: dict, added: list[int]) -> Route | None:
-    """The line with ``added`` stops, each where it adds least km; orders dropped bulkiest first until it keeps
-    every rule. None when the added stops cannot be visited at all."""
-    seq = list(base)
-    for i in added:
-        path = [0, *seq, 0]
-        pos = min(range(len(path) - 1), key=lambda p: inst.km[path[p], i] + inst.km[i, path[p + 1]])
-        seq.insert(pos, i)
-    picks = {**{i: list(os) for i, os in own.items()}, **{i: list(inst.stop(i).orders) for i in added}}
-    picks = {i: [o for o in os if inst.orders[o].excluded is None] for i, os in picks.items()}
-    while True:
-        ev: RouteEval = evaluate_route(inst, k, seq, picks, depart=ln.depart_min)
-        if ev.feasible:
-            break
-        carried = [(inst.orders[o].kg, i, o) for i, os in picks.items() for o in os]
-        if not carried:
-            return None
-        _, i, o = max(carried)
-        picks[i].remove(o)
-        if i in added and not picks[i]:
-            return None  # an added stop with nothing to pick up is not worth a column
-    picks = {i: os for i, os in picks.items() if os}
-    return Route(ln.vehicle_id, k, seq, picks, ev)
 
 
 def design_lines(scenario, max_detour_km: float = 15.0, max_pickup_stops: int = 3) -> list[Line]:
@@ -265,3 +185,24 @@ def design_lines(scenario, max_detour_km: float = 15.0, max_pickup_stops: int = 
         stops = tuple(inst.nodes[i] for i in run)
         lines.append(Line(f"L{r + 1:02d}", vid, depart, stops, max_detour_km, max_pickup_stops))
     return sorted(lines, key=lambda ln: ln.line_id)
+
+
+def lines_from_plan(plan: Plan, max_detour_km: float = 15.0, spare_pickup_stops: int = 1) -> list[Line]:
+    """Fixed lines that repeat a plan's routes: each route's stops in its order (parcel stops and
+    the co-op points it fetched from), leaving at its departure (to the minute), each allowed
+    ``spare_pickup_stops`` more pickup stops. Design lines from a typical day's optimised plan,
+    then let ``--method lines`` choose each day's pickups in seconds."""
+    inst = plan.instance
+    lines = []
+    for r in sorted((r for r in plan.routes if r.seq), key=lambda r: r.ev.depart):
+        lines.append(
+            Line(
+                f"L{len(lines) + 1:02d}",
+                r.vehicle_id,
+                float(math.floor(r.ev.depart + 1e-6)),
+                tuple(inst.nodes[i] for i in r.seq),
+                max_detour_km,
+                spare_pickup_stops,
+            )
+        )
+    return lines

@@ -134,12 +134,139 @@ def test_bad_lines_file_gets_one_message_per_problem_with_line_and_column(tmp_pa
 
 
 @pytest.mark.unit
-def test_shipped_lines_are_what_design_lines_writes():
-    """inputs/county-*/lines.csv can be regenerated: write_lines(design_lines(scenario))."""
+def test_shipped_lines_cover_every_parcel_stop_once():
+    """inputs/county-*/lines.csv (written by `coldchain lines`, from a plan of that day) read
+    cleanly, name real trucks once each, and put every parcel stop on exactly one line."""
+    from coldchain.lines import _check_lines
+
     for kind in ("peak", "ordinary"):
         folder = ROOT / "inputs" / f"county-{kind}"
-        text = write_lines(design_lines(read_scenario(folder)))
-        assert (folder / "lines.csv").read_text(encoding="utf-8") == text
-        assert [ln.stops for ln in read_lines(folder / "lines.csv")] == [
-            ln.stops for ln in design_lines(read_scenario(folder))
-        ]
+        inst = build_instance(read_scenario(folder))
+        lines = read_lines(folder / "lines.csv")
+        problems, _ = _check_lines(inst, lines)
+        assert problems == []
+        on_lines = [s for ln in lines for s in ln.stops]
+        assert len(on_lines) == len(set(on_lines))
+
+
+def _detour_day():
+    """The fixed-lines test's day without the A-B leg (so one truck cannot serve both)."""
+    legs = {("H", "A"): 10, ("H", "B"): 10, ("A", "P"): 2, ("H", "P"): 11, ("B", "P"): 25}
+    return build(
+        [site("A"), site("B"), site("P")],
+        legs,
+        [truck("D1"), truck("D2")],
+        orders=[order("OP", "P", 100, product="plain")],
+        parcel_lines=[parcels("A", 10), parcels("B", 10)],
+        products=[product("plain", value=10.0)],
+    )
+
+
+@pytest.mark.component
+def test_re_dealing_pickups_moves_an_order_to_the_run_with_the_smaller_detour(tmp_path):
+    """The day of the fixed-lines test, with a plan that fetches P from B: H-A-H (140) and
+    H-B-P-H (10 + 25 + 11 = 46 km and min: 192), 332 CNY. Re-dealing the pickups between the two
+    parcel runs moves P to A's run: H-A-P-H (23 km: 146) and H-B-H (140), 286 CNY, the optimum
+    derived in that test. A plan that is already best stays as it is."""
+    from coldchain.heuristic import Route, route_key
+    from coldchain.pickups import improve_pickups
+    from coldchain.plan import plan_from_routes
+
+    s = _detour_day()
+    worse = plan_from_routes(s, [["A"], ["B", "P"]])
+    assert worse.cost == pytest.approx(332, abs=1e-6)
+    routes, cost = improve_pickups(worse.instance, list(worse.routes), SolveOptions(time_limit_s=10, threads=1))
+    assert cost == pytest.approx(286, abs=1e-6)
+    inst = worse.instance
+    seqs = sorted([inst.nodes[i] for i in r.seq] for r in routes if r.seq)
+    assert seqs in ([["A", "P"], ["B"]], [["B"], ["P", "A"]])
+    better = plan_from_routes(s, [[inst.nodes[i] for i in r.seq] for r in routes if r.seq])
+    assert better.cost == pytest.approx(286, abs=1e-6)
+    write_plan(better, tmp_path, map_png=False)
+    assert check_folder(s, tmp_path) == []
+    kept, cost = improve_pickups(inst, [r for r in routes if isinstance(r, Route)], SolveOptions(10, 0.0, 1))
+    assert cost == pytest.approx(286, abs=1e-6)
+    assert sorted(route_key(r) for r in kept if r.seq) == sorted(route_key(r) for r in routes if r.seq)
+
+
+@pytest.mark.component
+def test_lines_from_a_plan_repeat_it(tmp_path):
+    """Lines designed from the two-truck plan H-A-P-H, H-B-H of the detour day (146 + 140 = 286 CNY)
+    keep its stops and departures (to the minute), so planning them gives the same pickups
+    and cost (within 1 CNY per line for a departure moved by under a minute) and a checked plan."""
+    from coldchain.lines import lines_from_plan
+    from coldchain.plan import plan_from_routes
+
+    s = _detour_day()
+    best = plan_from_routes(s, [["A", "P"], ["B"]])
+    assert best.cost == pytest.approx(286, abs=1e-6)
+    lines = lines_from_plan(best)
+    assert sorted(ln.stops for ln in lines) == [("A", "P"), ("B",)]
+    assert all(ln.max_pickup_stops == 1 for ln in lines)
+    (tmp_path / "lines.csv").write_text(write_lines(lines), encoding="utf-8")
+    again = plan_lines(s, read_lines(tmp_path / "lines.csv"), SolveOptions(time_limit_s=10, threads=1))
+    assert again.cost == pytest.approx(286, abs=2.0)
+    seqs = {tuple(again.instance.nodes[i] for i in r.seq) for r in again.routes if r.seq}
+    assert seqs in ({("A", "P"), ("B",)}, {("P", "A"), ("B",)})
+    write_plan(again, tmp_path, map_png=False)
+    assert check_folder(s, tmp_path) == []
+
+
+@pytest.mark.integration
+def test_cli_lines_designs_by_sweep_and_never_overwrites_without_force(tmp_path):
+    """`coldchain lines DIR --from sweep` writes what design_lines gives; a second run refuses (exit 2)
+    and leaves the file alone; --force replaces it; an unknown design is a usage error."""
+    folder = tmp_path / "day"
+    write_day(folder, generate_day("ordinary", 1))
+    res = runner.invoke(app, ["lines", str(folder), "--from", "sweep"])
+    assert res.exit_code == 0, res.output
+    text = (folder / "lines.csv").read_text(encoding="utf-8")
+    assert text == write_lines(design_lines(read_scenario(folder)))
+    (folder / "lines.csv").write_text(text + "# edited\n", encoding="utf-8")
+    res = runner.invoke(app, ["lines", str(folder), "--from", "sweep"])
+    assert res.exit_code == 2 and "pass --force" in res.output
+    assert (folder / "lines.csv").read_text(encoding="utf-8").endswith("# edited\n")
+    assert runner.invoke(app, ["lines", str(folder), "--from", "sweep", "--force"]).exit_code == 0
+    assert (folder / "lines.csv").read_text(encoding="utf-8") == text
+    assert runner.invoke(app, ["lines", str(folder), "--from", "guess", "--force"]).exit_code == 2
+
+
+@pytest.mark.component
+def test_bound_uses_each_types_payload_and_one_visit_per_stop():
+    """Stop A: 1,200 kg of parcels and two 800 kg orders worth 8,000 CNY each; H-A is 10 km and
+    10 min. Trucks: D1 1,500 kg (fixed 200), S1 1,000 kg (fixed 100), both 1 CNY/km and 60 CNY/h.
+    Only D1 can carry A's parcels, and its one visit brings back one order (800 + 800 > 1,500):
+    the optimum is H-A-H by D1 with one order, 200 + 20 + 20 = 240, plus 8,000 lost = 8,240 CNY.
+    The LP bound reaches it: per-type arcs charge D1's fixed cost (the cheapest fixed cost would
+    give 100), and the rounded pickup cut on {A}, 1 >= 2 - (unserved orders), loses a whole order
+    (the payload row alone allows 1,500/1,600 of the orders)."""
+    s = build(
+        [site("A")],
+        {("H", "A"): 10},
+        [truck("D1", dry=1500, fixed=200), truck("S1", dry=1000, fixed=100)],
+        orders=[order("O1", "A", 800), order("O2", "A", 800)],
+        parcel_lines=[parcels("A", 1200)],
+        products=[product("plain", value=10.0)],
+    )
+    exact = plan(s, PlanOptions(solve=SolveOptions(time_limit_s=20, threads=1), method="compact"))
+    assert exact.status == SolveStatus.OPTIMAL and exact.cost == pytest.approx(8240, abs=1e-6)
+    b = lower_bound(build_instance(s), time_limit_s=10)
+    assert b.proved and b.value == pytest.approx(8240, abs=1e-4)
+
+
+@pytest.mark.component
+def test_an_order_left_out_although_it_fits_says_so():
+    """The detour day planned as H-A-H and H-B-H leaves P's order (1,000 CNY) out, though A's truck
+    could fetch it for 3 km and 3 min more (6 CNY): the reason must say it fits below its value,
+    not that it costs more than it is worth. With fixed departures (lines) it names the lines' limits."""
+    from coldchain.explain import unserved_reasons
+    from coldchain.plan import plan_from_routes
+
+    p = plan_from_routes(_detour_day(), [["A"], ["B"]])
+    (o,) = p.unserved
+    assert unserved_reasons(p.instance, list(p.routes))[o] == (
+        "it fits at 6 CNY more, less than its value of 1,000 CNY, but the search did not find that plan "
+        "within the time limit"
+    )
+    fixed = unserved_reasons(p.instance, list(p.routes), fixed_departures=True)
+    assert fixed[o].startswith("outside the limits of every fixed line")
