@@ -146,13 +146,27 @@ def solve_pyvrp(inst: Instance, budget_s: float, seed: int = 1):
     return routes, picks, departs, split, wall
 
 
-def _lost(p) -> float:
-    return sum(p.instance.orders[o].value_cny for o in p.unserved)
-
-
-def _violations(scenario, p) -> tuple[int, Counter]:
+def _row(scenario, method: str, p, wall: float, build: float, bound: bool = True, **extra) -> dict:
+    """One table row: the plan's cost, value lost, bound and gap (if ``bound``: the day's lower
+    bound, not a MILP's over restricted columns), and what the checker finds."""
     found = checker_violations(scenario, p)
-    return len(found), Counter(v.rule for v in found)
+    o = p.outcome if bound else None
+    row = {
+        "method": method,
+        "cost": p.cost,
+        "lost": sum(p.instance.orders[i].value_cny for i in p.unserved),
+        "bound": o.bound if o else None,
+        "gap": o.gap if o else None,
+        "trucks": sum(1 for r in p.routes if r.seq),
+        "unserved": len(p.unserved),
+        "violations": len(found),
+        "rules": dict(Counter(v.rule for v in found)),
+        "wall": wall,
+        "build": build,
+        **extra,
+    }
+    print(row, flush=True)
+    return row
 
 
 def main() -> None:
@@ -174,24 +188,8 @@ def main() -> None:
         t0 = time.perf_counter()
         p = plan(scenario, PlanOptions(solve=SolveOptions(time_limit_s=budget, threads=args.threads)))
         wall = time.perf_counter() - t0
-        bad, rules = _violations(scenario, p)
-        o = p.outcome
-        rows.append(
-            {
-                "method": f"coldchain {budget:g} s",
-                "cost": p.cost,
-                "lost": _lost(p),
-                "bound": o.bound if o else None,
-                "gap": o.gap if o else None,
-                "trucks": sum(1 for r in p.routes if r.seq),
-                "unserved": len(p.unserved),
-                "violations": bad,
-                "rules": dict(rules),
-                "wall": wall,
-                "build": p.timings.get("bound_s", 0) + p.timings.get("build_s", 0),
-            }
-        )
-        print(rows[-1], flush=True)
+        build = p.timings.get("bound_s", 0) + p.timings.get("build_s", 0)
+        rows.append(_row(scenario, f"coldchain {budget:g} s", p, wall, build))
         if args.lines and first_plan is None:
             first_plan = p
     if first_plan is not None:
@@ -199,23 +197,8 @@ def main() -> None:
         t0 = time.perf_counter()
         p = plan_lines(scenario, designed, SolveOptions(time_limit_s=10.0, threads=args.threads))
         wall = time.perf_counter() - t0
-        bad, rules = _violations(scenario, p)
-        rows.append(
-            {
-                "method": f"fixed lines ({len(designed)}, from the {rows[0]['method']} plan)",
-                "cost": p.cost,
-                "lost": _lost(p),
-                "bound": None,
-                "gap": None,
-                "trucks": sum(1 for r in p.routes if r.seq),
-                "unserved": len(p.unserved),
-                "violations": bad,
-                "rules": dict(rules),
-                "wall": wall,
-                "build": p.timings.get("columns_s", 0.0),
-            }
-        )
-        print(rows[-1], flush=True)
+        method = f"fixed lines ({len(designed)}, from the {rows[0]['method']} plan)"
+        rows.append(_row(scenario, method, p, wall, p.timings.get("columns_s", 0.0), bound=False))
     try:
         routes, picks, departs, split, wall = solve_pyvrp(inst, args.pyvrp_budget)
     except ImportError:
@@ -223,24 +206,7 @@ def main() -> None:
         print("PyVRP is not installed: pip install -e .[bench]", file=sys.stderr)
     if routes is not None:
         p = plan_from_routes(scenario, routes, "PyVRP", picks=picks, departures=departs, strict=False)
-        bad, rules = _violations(scenario, p)
-        rows.append(
-            {
-                "method": f"PyVRP {args.pyvrp_budget:g} s",
-                "cost": p.cost,
-                "lost": _lost(p),
-                "bound": None,
-                "gap": None,
-                "trucks": sum(1 for r in p.routes if r.seq),
-                "unserved": len(p.unserved),
-                "violations": bad,
-                "rules": dict(rules),
-                "wall": wall,
-                "build": 0.0,
-                "split": split,
-            }
-        )
-        print(rows[-1], flush=True)
+        rows.append(_row(scenario, f"PyVRP {args.pyvrp_budget:g} s", p, wall, 0.0, split=split))
 
     lines = [
         f"County day `{args.day}` seed {args.seed}: {inst.n} stops, {len(inst.orders)} orders, "

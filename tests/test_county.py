@@ -80,15 +80,7 @@ def test_fixed_lines_take_the_pickup_with_the_smaller_detour(tmp_path):
     and no parcels. Legs (km = min): H-A 10, H-B 10, A-P 2, H-P 11, B-P 25, A-B 20. Trucks: fixed
     100, 1 CNY/km, 60 CNY/h. P on L1 adds 10+2+11-20 = 3 km and 3 min (6 CNY); on L2, 10+25+11-20
     = 26 km and 26 min (52 CNY). Optimum: L1 takes P: 2 x 100 + (23 + 23) + (20 + 20) = 286 CNY."""
-    legs = {("H", "A"): 10, ("H", "B"): 10, ("A", "P"): 2, ("H", "P"): 11, ("B", "P"): 25, ("A", "B"): 20}
-    s = build(
-        [site("A"), site("B"), site("P")],
-        legs,
-        [truck("D1"), truck("D2")],
-        orders=[order("OP", "P", 100, product="plain")],
-        parcel_lines=[parcels("A", 10), parcels("B", 10)],
-        products=[product("plain", value=10.0)],
-    )
+    s = _detour_day(a_b_km=20)
     lines = [Line("L1", "D1", 420, ("A",), 50, 1), Line("L2", "D2", 420, ("B",), 50, 1)]
     p = plan_lines(s, lines, SolveOptions(time_limit_s=10, threads=1))
     assert p.status == SolveStatus.OPTIMAL
@@ -149,9 +141,12 @@ def test_shipped_lines_cover_every_parcel_stop_once():
         assert len(on_lines) == len(set(on_lines))
 
 
-def _detour_day():
-    """The fixed-lines test's day without the A-B leg (so one truck cannot serve both)."""
+def _detour_day(a_b_km: float | None = None):
+    """Parcels at A and B, a 1,000 CNY order at P; legs (km = min) H-A 10, H-B 10, A-P 2, H-P 11,
+    B-P 25, and A-B only if given (else 500 km: one truck cannot serve both)."""
     legs = {("H", "A"): 10, ("H", "B"): 10, ("A", "P"): 2, ("H", "P"): 11, ("B", "P"): 25}
+    if a_b_km is not None:
+        legs[("A", "B")] = a_b_km
     return build(
         [site("A"), site("B"), site("P")],
         legs,
