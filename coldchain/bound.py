@@ -79,14 +79,14 @@ class Bound:
 
 @dataclass
 class _Columns:
-    """Column layout of the LP: per-type arcs first, then y, then s."""
+    """Column layout of the LP: per-type arcs first, then y, then s (orders' columns travel with
+    the orders, in ``pickups``)."""
 
     arc_i: np.ndarray  # tail of each arc column
     arc_j: np.ndarray  # head
     arc_q: np.ndarray  # payload of the column's type
     n_arcs: int
     y0: int  # column of y_1
-    s: dict[int, int]  # order index -> column
 
 
 def _must_ride_cold(inst: Instance, o) -> bool:
@@ -129,7 +129,7 @@ def lower_bound(inst: Instance, time_limit_s: float = 10.0, threads: int = 1) ->
     y0 = nx
     col_y = lambda i: y0 + i - 1  # noqa: E731
     col_s = {o.index: nx + n + c for c, o in enumerate(orders)}
-    cols = _Columns(np.array(arc_i), np.array(arc_j), np.array(arc_q, dtype=float), nx, y0, col_s)
+    cols = _Columns(np.array(arc_i), np.array(arc_j), np.array(arc_q, dtype=float), nx, y0)
 
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)

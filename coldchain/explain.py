@@ -3,11 +3,10 @@
 Orders that no truck could serve even alone were excluded before the solve, with their reason.
 For the others, we try to fit the order into the final plan: into the route that already stops
 at its village (one visit per stop) or, if none does, at every position of every route and on
-any idle truck. If no fit keeps
-all the rules, the binding rule is named; if fits exist, the cheapest one's extra cost is
-compared with the order's value. A fit cheaper than the value means the plan could have taken
-the order: the search stopped first, or (fixed lines) the lines' limits kept it out; the reason
-says which.
+any idle truck. If no fit keeps all the rules, the binding rule is named; if fits exist, the
+cheapest one's extra cost is compared with the order's value. A fit cheaper than the value means
+the plan could have taken the order: the search stopped first, or (fixed lines) the lines'
+limits kept it out; the reason says which.
 """
 
 from __future__ import annotations

@@ -94,15 +94,11 @@ def pickup_columns(
         near = kept + [i for i in near if i not in kept and detour_km(inst, base, i) <= run.max_detour_km]
         near = near[:CANDIDATES_PER_RUN]
         late = deadline is not None and time.perf_counter() > deadline
-        for size in range(0 if late else min(run.max_added, len(near)) + 1):
+        for size in range(1 if late else min(run.max_added, len(near)) + 1):  # size 0: the plain run
             for added in itertools.combinations(near, size):
                 col = _column(inst, run, base, own, list(added))
                 if col is not None:
                     columns.append((n, col, list(added)))
-        if late or not any(c[0] == n for c in columns):
-            col = _column(inst, run, base, own, [])
-            if col is not None:
-                columns.append((n, col, []))
     seen, unique = set(), []
     for n, r, added in columns:
         key = (n, route_key(r))

@@ -229,13 +229,13 @@ def _plan_by_pool(inst: Instance, options: PlanOptions, timings: dict[str, float
     routes, notes = heur.routes, []
     cost = heur.cost
     remaining = limit - (time.perf_counter() - started)
+    threads = options.solve.threads
     if remaining > 0.5:
         t0 = time.perf_counter()
-        threads = options.solve.threads
-        polish_s = min(0.1 * limit, 0.5 * remaining)
+        pickups_s = min(0.1 * limit, 0.5 * remaining)  # kept for re-dealing the pickups
         try:
             chosen, out = recombine(
-                inst, list(pool.values()), heur.routes, SolveOptions(remaining - polish_s, 0.0, threads)
+                inst, list(pool.values()), heur.routes, SolveOptions(remaining - pickups_s, 0.0, threads)
             )
             if chosen is not None and out.objective is not None and out.objective < heur.cost - 1e-6:
                 routes, cost = chosen, out.objective
@@ -247,7 +247,7 @@ def _plan_by_pool(inst: Instance, options: PlanOptions, timings: dict[str, float
     if remaining > 0.5:
         t0 = time.perf_counter()
         try:
-            dealt, dealt_cost = improve_pickups(inst, routes, SolveOptions(remaining, 0.0, options.solve.threads))
+            dealt, dealt_cost = improve_pickups(inst, routes, SolveOptions(remaining, 0.0, threads))
             if dealt is not None and dealt_cost < cost - 1e-6:
                 routes, cost = dealt, dealt_cost
         except SolverError as exc:
@@ -258,9 +258,10 @@ def _plan_by_pool(inst: Instance, options: PlanOptions, timings: dict[str, float
     proved = gap is not None and gap <= max(options.solve.mip_gap, 1e-9)
     status = SolveStatus.OPTIMAL if proved else SolveStatus.FEASIBLE
     outcome = SolveOutcome(status, "pool", cost, bound, gap, time.perf_counter() - started)
+    how_bound = "lower bound from the per-type arc LP with capacity cuts" if bound is not None else None
     notes.append(
         f"planned by route search and set partitioning over {len(pool):,} routes; "
-        + ("lower bound from the lean LP" if bound is not None else "no lower bound within the time limit")
+        + (how_bound or "no lower bound within the time limit")
     )
     return Plan(
         inst, status, tuple(routes), unserved_reasons(inst, routes), (), outcome, heur.cost, timings, tuple(notes)

@@ -48,7 +48,7 @@ def test_generated_day_is_a_valid_county_scenario(kind, tmp_path):
 
 @pytest.mark.component
 def test_lower_bound_never_exceeds_the_proven_optimum(tmp_path):
-    """On the tiny test day the compact MILP proves the optimum; the lean LP bound must lie below it,
+    """On the tiny test day the compact MILP proves the optimum; the LP bound must lie below it,
     and the pool method's plan must cost at least the bound and pass the checker."""
     s = read_scenario(ROOT / "tests" / "data" / "tiny")
     exact = plan(s, PlanOptions(solve=SolveOptions(time_limit_s=30, threads=1), method="compact"))
@@ -265,3 +265,54 @@ def test_an_order_left_out_although_it_fits_says_so():
     )
     fixed = unserved_reasons(p.instance, list(p.routes), fixed_departures=True)
     assert fixed[o].startswith("outside the limits of every fixed line")
+
+
+@pytest.mark.component
+def test_an_order_dropped_for_another_orders_rule_is_put_back(tmp_path):
+    """Line L1 = H-A-H by dry truck D1; line L2 = H-B-H by reefer truck R1 (legs 10 km = 10 min).
+    At A: O1, 800 kg of plain produce (8,000 CNY), and O2, 100 kg chilled that may spend 6 min out
+    of the cold (1,000 CNY); A-H takes 10 min, so O2 only fits on a reefer, and A is on D1's line.
+    D1's column first drops the bulkiest order (O1), which does not help, then O2; O1 fits again
+    and is put back. Optimum: 140 + 140 + 1,000 (O2 lost) = 1,280 CNY; dropping O1 too would give
+    9,280."""
+    s = build(
+        [site("A"), site("B")],
+        {("H", "A"): 10, ("H", "B"): 10},
+        [truck("D1"), truck("R1", dry=0, reefer=1000)],
+        orders=[order("O1", "A", 800, product="plain"), order("O2", "A", 100, product="cold")],
+        parcel_lines=[parcels("A", 10), parcels("B", 10)],
+        products=[product("plain", value=10.0), product("cold", value=10.0, chilled=True, out_of_cold_h=0.1)],
+    )
+    lines = [Line("L1", "D1", 420, ("A",), 15, 0), Line("L2", "R1", 420, ("B",), 15, 0)]
+    p = plan_lines(s, lines, SolveOptions(time_limit_s=10, threads=1))
+    assert p.cost == pytest.approx(1280, abs=1e-6)
+    served = {p.instance.orders[o].order_id for r in p.routes for os in r.picks.values() for o in os}
+    assert served == {"O1"}
+    write_plan(p, tmp_path, map_png=False)
+    assert check_folder(s, tmp_path) == []
+
+
+@pytest.mark.component
+def test_a_visited_stops_order_is_explained_by_the_truck_that_visits_it():
+    """The detour day with D2's payload cut to 50 kg: H-A-H by D1 and H-B-P-H by D2, which stops at
+    P but cannot carry its 100 kg order. One visit per stop, so only D2 may take it: the reason is
+    the full truck, not the cheap fit on D1's route (which would visit P a second time)."""
+    from coldchain.explain import unserved_reasons
+    from coldchain.plan import plan_from_routes
+
+    legs = {("H", "A"): 10, ("H", "B"): 10, ("A", "P"): 2, ("H", "P"): 11, ("B", "P"): 25}
+    s = build(
+        [site("A"), site("B"), site("P")],
+        legs,
+        [truck("D1"), truck("D2", dry=50)],
+        orders=[order("OP", "P", 100, product="plain")],
+        parcel_lines=[parcels("A", 10), parcels("B", 10)],
+        products=[product("plain", value=10.0)],
+    )
+    p = plan_from_routes(s, [["A"], ["B", "P"]], picks=[{"A": []}, {"B": [], "P": []}])
+    assert {r.vehicle_id: [p.instance.nodes[i] for i in r.seq] for r in p.routes if r.seq} == {
+        "D1": ["A"],
+        "D2": ["B", "P"],
+    }
+    (o,) = p.unserved
+    assert unserved_reasons(p.instance, list(p.routes))[o].startswith("no truck had room left")

@@ -123,3 +123,22 @@ def test_every_returned_plan_passes_the_checker(s: Scenario, tmp_path_factory) -
         assert served | set(result.unserved) == {o.index for o in result.instance.orders}
     else:
         assert result.status in (SolveStatus.INFEASIBLE, SolveStatus.NO_SOLUTION)
+
+
+@pytest.mark.component
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(s=scenarios())
+def test_lower_bound_never_exceeds_a_proven_optimum(s: Scenario) -> None:
+    """The county days' LP bound (per-type flows, capacity, pickup and subtour cuts, greedy sets)
+    is valid: wherever the compact MILP proves an optimum, the bound lies at or below it."""
+    from coldchain.bound import lower_bound
+
+    if any(p.severity == "error" for p in check_scenario(s)):
+        return
+    exact = plan(s, PlanOptions(solve=SolveOptions(time_limit_s=5, threads=1), heuristic_s=0.2, method="compact"))
+    if exact.status != SolveStatus.OPTIMAL:
+        return
+    b = lower_bound(exact.instance, time_limit_s=5)
+    assert b is not None and b.value <= exact.cost + 1e-6 * max(1.0, abs(exact.cost))
