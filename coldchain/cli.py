@@ -94,9 +94,11 @@ def plan(
         str,
         typer.Option(
             "--method",
-            help="compact: the full MILP (proves optimality on small days); pool: route search + set "
-            "partitioning with a lower bound (county days); auto: compact up to 40 stops; lines: the "
-            "fixed lines in the scenario's lines.csv, choosing only their pickups (seconds).",
+            help="compact: the full MILP (proves optimality on small days); routes: branch-and-price "
+            "(days where every pickup must be served and drivers are not paid by the hour, such as the "
+            "public benchmarks); pool: route search + set partitioning with a lower bound (county days); "
+            "auto: routes where it applies up to 60 stops, else compact up to 40 stops, else pool; "
+            "lines: the fixed lines in the scenario's lines.csv, choosing only their pickups (seconds).",
         ),
     ] = "auto",
     no_map: Annotated[bool, typer.Option("--no-map", help="Skip the route map picture.")] = False,
@@ -110,8 +112,8 @@ def plan(
     from coldchain.solve import SolveOptions, SolveStatus
     from coldchain.summary_plan import plan_renderables, plan_text
 
-    if method not in ("auto", "compact", "pool", "lines"):
-        raise fail(f"unknown method {method!r}; choose one of: auto, compact, pool, lines", EXIT_USAGE)
+    if method not in ("auto", "compact", "routes", "pool", "lines"):
+        raise fail(f"unknown method {method!r}; choose one of: auto, compact, routes, pool, lines", EXIT_USAGE)
     presets = solver_presets()
     if preset not in presets:
         raise fail(f"unknown preset {preset!r}; choose one of: {', '.join(presets)}", EXIT_USAGE)

@@ -8,21 +8,23 @@ may run in parallel (threads or processes) on different scenarios.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
 import pyomo.environ as pyo
 
 from coldchain.bound import lower_bound
+from coldchain.colgen import Column, branch_and_price, cost_grid, supports, to_routes
 from coldchain.domain import Scenario
 from coldchain.errors import SolverError
 from coldchain.explain import unserved_reasons
-from coldchain.heuristic import HeuristicPlan, Route, solve_heuristic
+from coldchain.heuristic import HeuristicPlan, Route, route_key, solve_heuristic
 from coldchain.instance import Instance, build_instance
 from coldchain.model import build_model
 from coldchain.model.cuts import add_root_cuts, separate_root_cuts
 from coldchain.pickups import improve_pickups
-from coldchain.pool import recombine
+from coldchain.pool import assign_trucks, recombine
 from coldchain.routes import evaluate_route, time_route_as_given
 from coldchain.solve import (
     Progress,
@@ -36,16 +38,20 @@ from coldchain.solve import (
 from coldchain.warmstart import mip_start
 
 COMPACT_MAX_STOPS = 40  # above this, "auto" plans with the route pool (the compact MILP cannot keep up)
+ROUTES_MAX_STOPS = 60  # up to this, "auto" plans days the route labels fully describe by branch-and-price
 
 
 @dataclass(frozen=True)
 class PlanOptions:
     """How hard to try, and how.
 
-    ``method``: ``compact`` solves the full MILP (proves optimality on small days), ``pool``
-    searches routes and recombines them by set partitioning, with a separate lower bound (county
-    days), ``auto`` picks ``compact`` up to ``COMPACT_MAX_STOPS`` stops. ``heuristic_s=None``:
-    for ``compact``, 5 % of the time limit, between 0.5 and 5 s.
+    ``method``: ``compact`` solves the full MILP (proves optimality on small days); ``routes``
+    runs branch-and-price over whole routes on days the route labels fully describe
+    (``colgen.supports``; otherwise it falls back to ``pool`` with a note); ``pool`` searches
+    routes and recombines them by set partitioning, with a separate lower bound (county days);
+    ``auto`` picks ``routes`` where it applies up to ``ROUTES_MAX_STOPS`` stops, else
+    ``compact`` up to ``COMPACT_MAX_STOPS`` stops, else ``pool``. ``heuristic_s=None``:
+    for ``compact`` and ``routes``, 5 % of the time limit, between 0.5 and 5 s.
     """
 
     solve: SolveOptions = field(default_factory=SolveOptions)
@@ -141,9 +147,18 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> Plan:
 
     method = options.method
     if method == "auto":
-        method = "compact" if inst.n <= COMPACT_MAX_STOPS else "pool"
+        if supports(inst) is None and inst.n <= ROUTES_MAX_STOPS:
+            method = "routes"
+        else:
+            method = "compact" if inst.n <= COMPACT_MAX_STOPS else "pool"
+    if method == "routes" and options.use_mip:
+        why = supports(inst)
+        if why is None:
+            return _plan_by_routes(inst, options, timings, excluded)
+        notes.append(f"the route method does not apply to this day ({why}); planned with the pool method")
+        method = "pool"
     if method == "pool" and options.use_mip:
-        return _plan_by_pool(inst, options, timings, excluded)
+        return _plan_by_pool(inst, options, timings, excluded, tuple(notes))
 
     budget = options.heuristic_s
     if budget is None:
@@ -198,7 +213,9 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> Plan:
     return Plan(inst, status, tuple(routes), unserved, (), outcome, heur_routes_cost, timings, tuple(notes))
 
 
-def _plan_by_pool(inst: Instance, options: PlanOptions, timings: dict[str, float], excluded: dict) -> Plan:
+def _plan_by_pool(
+    inst: Instance, options: PlanOptions, timings: dict[str, float], excluded: dict, notes_in: tuple[str, ...] = ()
+) -> Plan:
     """Large days: lower bound (LP with cuts), ruin-and-recreate collecting a route pool, set
     partitioning over the pool, then the pickups re-dealt between the chosen parcel runs
     (``pickups.improve_pickups``); the gap is measured against the lower bound."""
@@ -226,7 +243,7 @@ def _plan_by_pool(inst: Instance, options: PlanOptions, timings: dict[str, float
         note = "the search could not fit these stops on any truck: " + ", ".join(missed)
         status = SolveStatus.NO_SOLUTION
         return Plan(inst, status, (), excluded, missed, None, None, timings, (note,))
-    routes, notes = heur.routes, []
+    routes, notes = heur.routes, list(notes_in)
     cost = heur.cost
     remaining = limit - (time.perf_counter() - started)
     threads = options.solve.threads
@@ -266,6 +283,72 @@ def _plan_by_pool(inst: Instance, options: PlanOptions, timings: dict[str, float
     return Plan(
         inst, status, tuple(routes), unserved_reasons(inst, routes), (), outcome, heur.cost, timings, tuple(notes)
     )
+
+
+def _plan_by_routes(inst: Instance, options: PlanOptions, timings: dict[str, float], excluded: dict) -> Plan:
+    """Days whose every rule the route labels track (``colgen.supports``): a short route search
+    for a first plan and a pool of routes, then branch-and-price (``colgen.branch_and_price``),
+    with set partitioning over the root's routes; the bound is the least open node's."""
+    limit = options.solve.time_limit_s
+    started = time.perf_counter() - sum(timings.values())
+    progress = options.solve.progress
+    threads = options.solve.threads or 1
+    pool: dict = {}
+    t0 = time.perf_counter()
+    search_s = options.heuristic_s if options.heuristic_s is not None else min(5.0, max(0.5, 0.05 * limit))
+    heur = solve_heuristic(inst, search_s, options.seed, pool=pool)
+    timings["heuristic_s"] = time.perf_counter() - t0
+    pool_routes = [r for r in pool.values() if r.ev is not None and r.ev.feasible]
+    start = [Column(r.k, tuple(r.seq), r.ev.cost) for r in pool_routes]
+    incumbent = heur.cost if not heur.unplaced else math.inf
+    state = {"routes": heur.routes if not heur.unplaced else None}
+
+    def report(cost: float, bound: float | None = None) -> None:
+        if progress:
+            progress(Progress(cost, bound, relative_gap(cost, bound), time.perf_counter() - started))
+
+    def on_integer(cols, cost: float) -> None:
+        state["routes"] = assign_trucks(inst, to_routes(inst, list(cols)))
+        report(cost)
+
+    def at_root(cols: list[Column], deadline: float):
+        budget = min(10.0, 0.3 * (deadline - time.perf_counter()))
+        extra = to_routes(inst, [c for c in cols if c.elementary])
+        keyed = {route_key(r): r for r in [*pool_routes, *extra]}
+        incumbent_routes = [r for r in (state["routes"] or []) if r.seq]
+        for r in incumbent_routes:
+            keyed.setdefault(route_key(r), r)
+        try:
+            chosen, out = recombine(inst, list(keyed.values()), incumbent_routes, SolveOptions(budget, 0.0, threads))
+        except (SolverError, ValueError):
+            return None
+        if chosen is None or out.objective is None:
+            return None
+        used = [r for r in chosen if r.seq]
+        return tuple(Column(r.k, tuple(r.seq), r.ev.cost) for r in used), sum(r.ev.cost for r in used)
+
+    t0 = time.perf_counter()
+    remaining = max(0.5, limit - (time.perf_counter() - started))
+    bp = branch_and_price(inst, start, incumbent, remaining, threads, on_integer=on_integer, at_root=at_root)
+    timings["branch_and_price_s"] = time.perf_counter() - t0
+    routes = state["routes"]
+    if routes is None:
+        note = "neither the search nor branch-and-price found a plan within the time limit"
+        return Plan(inst, SolveStatus.NO_SOLUTION, (), excluded, (), None, None, timings, (note,))
+    cost = sum(r.cost for r in routes)
+    bound = bp.bound
+    gap = relative_gap(cost, bound)
+    proved = bound is not None and cost <= bound + max(cost_grid(inst) / 2, 1e-6)
+    status = SolveStatus.OPTIMAL if proved else SolveStatus.FEASIBLE
+    seconds = time.perf_counter() - started
+    outcome = SolveOutcome(status, "branch_and_price", cost, bound, 0.0 if proved else gap, seconds)
+    report(cost, bound)
+    root = f"{bp.root_bound:,.2f}" if bp.root_bound is not None else "not reached"
+    notes = (
+        f"planned by branch-and-price: {bp.nodes} nodes, {len(bp.pool):,} routes priced, root LP bound {root}"
+        + ("" if proved else f", {bp.open_nodes} nodes left open at the time limit"),
+    )
+    return Plan(inst, status, tuple(routes), unserved_reasons(inst, routes), (), outcome, heur.cost, timings, notes)
 
 
 def _missed_parcel_stops(inst: Instance, opts: SolveOptions) -> tuple[str, ...]:

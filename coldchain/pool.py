@@ -87,11 +87,16 @@ def recombine(
     outcome = solve(m, options, start=start)
     if not outcome.has_solution:
         return None, outcome
-    chosen = [pool[r] for r in m.ROUTES if pyo.value(m.uses_route[r]) > 0.5]
+    return assign_trucks(inst, [pool[r] for r in m.ROUTES if pyo.value(m.uses_route[r]) > 0.5]), outcome
+
+
+def assign_trucks(inst: Instance, chosen: list[Route]) -> list[Route]:
+    """Give each chosen route a truck of its type (earliest departure first), and every truck left
+    over an empty route."""
     out: list[Route] = []
     for t in inst.types:
         mine = sorted((r for r in chosen if r.k == t.index), key=lambda r: r.ev.depart)
         for vid, r in zip(t.vehicle_ids, mine):
             out.append(Route(vid, t.index, list(r.seq), {i: list(os) for i, os in r.picks.items()}, r.ev))
         out += [Route(vid, t.index) for vid in t.vehicle_ids[len(mine) :]]
-    return out, outcome
+    return out

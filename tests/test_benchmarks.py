@@ -126,7 +126,7 @@ def test_reported_objective_matches_the_plan_with_an_optimal_mip_start():
     from coldchain.solve import SolveOptions
 
     b = read_solomon(ROOT / "solomon_vrptw_25" / "solomon_txt" / "C201.25.txt")
-    result = plan(to_scenario(b), PlanOptions(solve=SolveOptions(time_limit_s=20, threads=1)))
+    result = plan(to_scenario(b), PlanOptions(solve=SolveOptions(time_limit_s=20, threads=1), method="compact"))
     assert result.outcome.objective == pytest.approx(214.7, abs=1e-6)
     assert result.outcome.bound == pytest.approx(214.7, abs=0.01)
     assert sum(r.ev.km for r in result.routes if r.seq) == pytest.approx(214.7, abs=1e-6)

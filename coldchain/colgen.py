@@ -1,0 +1,651 @@
+r"""Route-based lower bound and optimality proofs: column generation with ng-route pricing.
+
+The arc LP of `coldchain.bound` forgets time windows; this one does not. Every plan is a set of
+hub-to-hub routes, so the set-partitioning LP over *all* feasible routes bounds every plan from
+below, and on time-windowed instances it is far tighter (the route is where the windows bite).
+There are too many routes to list, so the LP is solved by column generation: a restricted master
+LP over the routes found so far, and a pricing problem that finds a route with negative reduced
+cost, or proves that none exists (Desrochers, Desrosiers & Solomon 1992). Pricing is an
+elementary shortest path with resources, relaxed to *ng-routes* (Baldacci, Mingozzi & Roberti
+2011): a route may revisit a stop only after passing a stop that does not have it among its
+``NG_SIZE`` nearest neighbours. The ng-route LP contains every real route, so its optimum is still
+a lower bound; ng-routes with a cycle cover a stop twice and are never part of a plan.
+
+The plan itself comes from set partitioning (`coldchain.pool.recombine`) over the real routes
+found by the heuristic search and by pricing; a plan whose cost meets the bound (rounded up to
+the cost grid, 0.1 on truncated-distance instances) is proved optimal.
+
+Which days. The labels track the rules that a route's stops alone decide: opening hours, ready
+times, the shift, payload with deliveries and pickups on board together, and per-km and fixed
+costs. `supports(inst)` admits the days where that is every rule: every pickup order must be
+served (so a visited stop takes all its orders), no driver cost per hour (paid waiting depends
+on the departure, not on the stops), no freshness deadline or cold rule that can bind. The public
+benchmarks (Solomon, Wang & Chen) are such days; county days are not, and keep the arc LP.
+
+Symbols
+
+============================  ===============================================================
+:math:`R_k`                   ng-routes of vehicle type :math:`k`; :math:`c_r` fixed + km cost
+:math:`\alpha_{ir}`           times route :math:`r` visits stop :math:`i` (0, 1, or more for
+                              an ng-route with a cycle)
+:math:`\lambda_r \ge 0`       route :math:`r` is driven (fraction)
+:math:`m_k`                   trucks of type :math:`k`
+:math:`\pi_i, \mu_k \le 0`    duals of the cover and fleet rows
+:math:`e_i, l_i, s_i`         earliest / latest service start, service minutes at stop
+                              :math:`i` (earliest includes the ready time of its orders)
+:math:`d_i, p_i`              parcels delivered and kg picked up at stop :math:`i`
+:math:`Q_k`                   payload of type :math:`k`
+============================  ===============================================================
+
+.. math::
+
+    \min \sum_k \sum_{r \in R_k} c_r \lambda_r \quad \text{s.t.} \quad
+    \sum_r \alpha_{ir} \lambda_r = 1 \ (\pi_i), \qquad
+    \sum_{r \in R_k} \lambda_r \le m_k \ (\mu_k)
+
+    \bar c_r = c_r - \sum_i \alpha_{ir} \pi_i - \mu_k
+
+Labels. A partial route ending at stop :math:`j` carries its reduced cost, its earliest service
+start :math:`t`, the kg picked up so far :math:`p`, the peak load :math:`A` it would have if it
+went home now (it leaves with every parcel it delivers), and its ng-memory. Extending to
+:math:`j`:
+
+.. math::
+
+    t' = \max(t + s_i + \tau_{ij}, e_j) \le l_j, \qquad
+    p' = p + p_j, \qquad A' = \max(A + d_j, p') \le Q_k
+
+(the load after stop :math:`j` is :math:`D - d(\text{prefix}) + p(\text{prefix})`, with
+:math:`D` all the route's parcels; its peak over the route is exactly :math:`A` at the end).
+A label dominates another at the same stop when it is no worse in reduced cost, :math:`t`,
+:math:`A`, :math:`p`, and its ng-memory is a subset. The Lagrangian bound
+:math:`z_{RMP} + \sum_k m_k \min(0, \bar c^*_k)` is valid after every exact pricing round, so a
+bound exists even when the time limit stops the loop before the LP is solved.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from coldchain.heuristic import Route
+from coldchain.instance import Instance
+from coldchain.routes import evaluate_route
+
+NG_SIZE = 8  # ng-neighbourhood: a stop and its 7 nearest
+HEURISTIC_LABELS = 3  # labels kept per stop in the fast pricing pass
+COLUMNS_PER_ROUND = 60  # most negative routes added per type and round
+ARTIFICIAL_CNY = 1e6  # cost of leaving a cover row to its artificial column (LP feasibility)
+RC_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class Column:
+    """A route as pricing found it: type, stops in order, cost (fixed + km)."""
+
+    k: int
+    seq: tuple[int, ...]
+    cost: float
+
+    @property
+    def elementary(self) -> bool:
+        return len(set(self.seq)) == len(self.seq)
+
+
+@dataclass(frozen=True)
+class RouteBound:
+    """The outcome of column generation.
+
+    ``value``: a valid lower bound (the LP optimum when ``solved``, else the best Lagrangian
+    bound, or None if no exact pricing round finished). ``lp``: the last master LP value.
+    ``columns``: every route generated. ``duals``: the last cover duals by stop node.
+    """
+
+    value: float | None
+    lp: float
+    solved: bool
+    columns: tuple[Column, ...]
+    rounds: int
+    seconds: float
+    duals: dict[int, float]
+
+
+def supports(inst: Instance) -> str | None:
+    """None when every rule of ``inst`` is one the labels track (see the module docstring);
+    otherwise the first rule that is not, in words."""
+    if any(t.cny_per_h > 0 for t in inst.types):
+        return "drivers are paid by the hour (waiting time depends on the departure)"
+    end = max(t.end_min for t in inst.types)
+    for o in inst.orders:
+        if o.excluded is not None:
+            continue
+        if not o.required:
+            return "some pickup orders are optional"
+        if o.chilled:
+            return "some produce must ride cold"
+        if o.deadline_min < end:
+            return "some produce has a freshness deadline"
+    return None
+
+
+class _TypeData:
+    """Per vehicle type: the numbers pricing reads, as plain lists."""
+
+    def __init__(self, inst: Instance, k: int):
+        t = inst.types[k]
+        f = inst.fast
+        n = inst.n
+        self.k = k
+        self.count = t.count
+        self.q = t.capacity_kg
+        self.start = t.start_min
+        self.end = t.end_min
+        self.fixed = t.fixed_cny
+        self.nodes = [i for i in range(1, n + 1) if inst.serves[k, i]]
+        self.cost = [[t.cny_per_km * f.km[i][j] for j in range(n + 1)] for i in range(n + 1)]
+        self.minutes = f.minutes
+        self.service = f.service
+        self.pick = [0.0] + [sum(inst.orders[o].kg for o in inst.stop(i).orders) for i in range(1, n + 1)]
+        self.delivery = f.delivery
+        orders = inst.orders
+        ready = [0.0] + [max([orders[o].ready_min for o in inst.stop(i).orders], default=0.0) for i in range(1, n + 1)]
+        self.early = [t.start_min] + [max(f.open_min[i], ready[i]) for i in range(1, n + 1)]
+        self.late = [t.end_min] + [f.latest[i] for i in range(1, n + 1)]
+        # successors that can follow i in time and payload, nearest first
+        self.succ: list[list[int]] = [[] for _ in range(n + 1)]
+        for i in [0, *self.nodes]:
+            for j in self.nodes:
+                if i == j:
+                    continue
+                ti = self.early[i] + self.service[i] if i else self.start
+                tj = max(ti + self.minutes[i][j], self.early[j])
+                if tj > self.late[j] + 1e-9 or tj + self.service[j] + self.minutes[j][0] > self.end + 1e-9:
+                    continue
+                if i and max(self.delivery[i] + self.delivery[j], self.pick[i] + self.pick[j]) > self.q + 1e-9:
+                    continue
+                self.succ[i].append(j)
+            self.succ[i].sort(key=lambda j: self.cost[i][j])
+        dist = np.asarray(self.cost)
+        self.ng = [0] * (n + 1)
+        for i in self.nodes:
+            near = [j for j in np.argsort(dist[i] + dist[:, i]) if j in set(self.nodes)][:NG_SIZE]
+            self.ng[i] = sum(1 << int(j) for j in near) | (1 << i)
+
+
+def _price(
+    td: _TypeData,
+    pi: list[float],
+    mu: float,
+    exact: bool,
+    deadline: float,
+    banned: frozenset[tuple[int, int]] = frozenset(),
+    enough: int | None = None,
+) -> tuple[list[Column], float | None]:
+    """Negative-reduced-cost routes of one type, most negative first, and the least reduced cost
+    over all ng-routes (only when ``exact`` and the labelling ran to the end; else None).
+
+    The fast pass keeps only the ``HEURISTIC_LABELS`` best labels per stop (by reduced cost,
+    among those not dominated in reduced cost and time). ``banned`` arcs are never driven
+    (branching). Exact labelling stops once ``enough`` negative routes are found: the loop adds
+    them and comes back, and only a pass that finds none needs to run to the end.
+    """
+    cost, minutes, service, early, late = td.cost, td.minutes, td.service, td.early, td.late
+    succ = td.succ
+    if banned:
+        succ = [[j for j in js if (i, j) not in banned] for i, js in enumerate(succ)]
+    dlv, pick, q, end, ng = td.delivery, td.pick, td.q, td.end, td.ng
+    # label arrays
+    L_node, L_rc, L_t, L_A, L_p = [0], [td.fixed - mu], [td.start], [0.0], [0.0]
+    L_ng, L_par, L_alive = [0], [-1], [True]
+    bucket: list[list[int]] = [[] for _ in range(len(pi))]
+    heap = [(td.start, 0)]
+    finished = True
+    best: list[tuple[float, int]] = []
+    back = [cost[j][0] for j in range(len(pi))]
+    ret_min = [service[j] + minutes[j][0] for j in range(len(pi))]
+    pops = 0
+    while heap:
+        _, lab = heapq.heappop(heap)
+        if not L_alive[lab]:
+            continue
+        pops += 1
+        if pops % 2000 == 0 and time.perf_counter() > deadline:
+            finished = False
+            break
+        if enough is not None and len(best) >= enough:
+            finished = False
+            break
+        i = L_node[lab]
+        rc_i, t_i, A_i, p_i, ng_i = L_rc[lab], L_t[lab], L_A[lab], L_p[lab], L_ng[lab]
+        leave = t_i + service[i]
+        ci = cost[i]
+        mi = minutes[i]
+        for j in succ[i]:
+            if ng_i >> j & 1:
+                continue
+            tj = leave + mi[j]
+            if tj < early[j]:
+                tj = early[j]
+            if tj > late[j] or tj + ret_min[j] > end:
+                continue
+            pj = p_i + pick[j]
+            Aj = A_i + dlv[j]
+            if pj > Aj:
+                Aj = pj
+            if Aj > q + 1e-9:
+                continue
+            rcj = rc_i + ci[j] - pi[j]
+            ngj = (ng_i & ng[j]) | (1 << j)
+            b = bucket[j]
+            dominated = False
+            if exact:
+                for other in b:
+                    if (
+                        L_rc[other] <= rcj + 1e-9
+                        and L_t[other] <= tj + 1e-9
+                        and L_A[other] <= Aj + 1e-9
+                        and L_p[other] <= pj + 1e-9
+                        and (L_ng[other] & ~ngj) == 0
+                    ):
+                        dominated = True
+                        break
+                if dominated:
+                    continue
+                keep = []
+                for other in b:
+                    if (
+                        rcj <= L_rc[other] + 1e-9
+                        and tj <= L_t[other] + 1e-9
+                        and Aj <= L_A[other] + 1e-9
+                        and pj <= L_p[other] + 1e-9
+                        and (ngj & ~L_ng[other]) == 0
+                    ):
+                        L_alive[other] = False
+                    else:
+                        keep.append(other)
+            else:
+                for other in b:
+                    if L_rc[other] <= rcj + 1e-9 and L_t[other] <= tj + 1e-9:
+                        dominated = True
+                        break
+                if dominated:
+                    continue
+                keep = []
+                for other in b:
+                    if rcj <= L_rc[other] + 1e-9 and tj <= L_t[other] + 1e-9:
+                        L_alive[other] = False
+                    else:
+                        keep.append(other)
+                if len(keep) >= HEURISTIC_LABELS:
+                    worst = max(keep, key=lambda o: L_rc[o])
+                    if L_rc[worst] <= rcj:
+                        bucket[j] = keep
+                        continue
+                    L_alive[worst] = False
+                    keep.remove(worst)
+            new = len(L_node)
+            L_node.append(j)
+            L_rc.append(rcj)
+            L_t.append(tj)
+            L_A.append(Aj)
+            L_p.append(pj)
+            L_ng.append(ngj)
+            L_par.append(lab)
+            L_alive.append(True)
+            keep.append(new)
+            bucket[j] = keep
+            heapq.heappush(heap, (tj, new))
+            closed = rcj + back[j]
+            if closed < -RC_TOL and (j, 0) not in banned:
+                best.append((closed, new))
+    least = None
+    if finished and exact:
+        least = min(
+            (
+                L_rc[lab] + back[L_node[lab]]
+                for lab in range(1, len(L_node))
+                if L_alive[lab] and (L_node[lab], 0) not in banned
+            ),
+            default=0.0,
+        )
+        least = min(least, 0.0)
+    best.sort()
+    out, seen = [], set()
+    for _, lab in best:
+        seq = []
+        while lab > 0:
+            seq.append(L_node[lab])
+            lab = L_par[lab]
+        seq = tuple(reversed(seq))
+        if seq in seen:
+            continue
+        seen.add(seq)
+        c = td.fixed + sum(cost[a][b] for a, b in zip((0, *seq), (*seq, 0)))
+        out.append(Column(td.k, seq, c))
+        if len(out) >= COLUMNS_PER_ROUND:
+            break
+    return out, least
+
+
+class _Master:
+    """The restricted master LP in HiGHS, grown one batch of columns at a time."""
+
+    def __init__(self, inst: Instance, threads: int = 1):
+        self.inst = inst
+        self.rows = {st.node: r for r, st in enumerate(inst.stops)}
+        n = inst.n
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", max(1, threads))
+        inf = highspy.kHighsInf
+        none = np.array([], dtype=np.int32)
+        h.addRows(n, np.ones(n), np.ones(n), 0, none, none, np.array([]))
+        nt = len(inst.types)
+        h.addRows(
+            nt,
+            np.full(nt, -inf),
+            np.array([t.count for t in inst.types], dtype=float),
+            0,
+            np.array([], dtype=np.int32),
+            np.array([], dtype=np.int32),
+            np.array([]),
+        )
+        for r in range(n):
+            h.addCol(ARTIFICIAL_CNY, 0.0, inf, 1, np.array([r], dtype=np.int32), np.array([1.0]))
+        self.h = h
+        self.columns: list[Column] = []
+        self.keys: set[tuple[int, tuple[int, ...]]] = set()
+
+    def add(self, cols: list[Column]) -> int:
+        new = [c for c in cols if (c.k, c.seq) not in self.keys]
+        if not new:
+            return 0
+        inf = highspy.kHighsInf
+        n = self.inst.n
+        starts, idx, val = [], [], []
+        for c in new:
+            self.keys.add((c.k, c.seq))
+            starts.append(len(idx))
+            counts: dict[int, int] = {}
+            for i in c.seq:
+                counts[i] = counts.get(i, 0) + 1
+            for i, a in sorted(counts.items()):
+                idx.append(self.rows[i])
+                val.append(float(a))
+            idx.append(n + c.k)
+            val.append(1.0)
+        self.h.addCols(
+            len(new),
+            np.array([c.cost for c in new]),
+            np.zeros(len(new)),
+            np.full(len(new), inf),
+            len(idx),
+            np.array(starts, dtype=np.int32),
+            np.array(idx, dtype=np.int32),
+            np.array(val),
+        )
+        self.columns += new
+        return len(new)
+
+    def solve(self) -> tuple[float, list[float], list[float], float]:
+        """LP value, cover duals by node (index 0 unused), fleet duals by type, artificial total."""
+        self.h.run()
+        sol = self.h.getSolution()
+        duals = list(sol.row_dual)
+        n = self.inst.n
+        pi = [0.0] * (n + 1)
+        for node, r in self.rows.items():
+            pi[node] = duals[r]
+        mu = [min(0.0, d) for d in duals[n:]]
+        art = float(sum(sol.col_value[:n]))
+        return self.h.getInfo().objective_function_value, pi, mu, art
+
+
+class _ColumnGeneration:
+    """The master LP and the pricing data of one instance, shared by every branch-and-price node."""
+
+    def __init__(self, inst: Instance, start: list[Column] | None, threads: int):
+        self.inst = inst
+        self.types = [_TypeData(inst, t.index) for t in inst.types]
+        self.master = _Master(inst, threads)
+        self.master.add(list(start or []))
+        for td in self.types:  # one out-and-back route per stop keeps the LP feasible from the start
+            self.master.add([Column(td.k, (i,), td.fixed + td.cost[0][i] + td.cost[i][0]) for i in td.nodes])
+        self.rounds = 0
+        self.pi: list[float] = [0.0] * (inst.n + 1)
+
+    def restrict(self, banned: frozenset[tuple[int, int]]) -> None:
+        """Columns that drive a banned arc get an upper bound of 0 at this node."""
+        cols = self.master.columns
+        n = self.inst.n
+        ub = np.array([0.0 if banned and _drives_any(c.seq, banned) else highspy.kHighsInf for c in cols])
+        idx = np.arange(n, n + len(cols), dtype=np.int32)
+        self.master.h.changeColsBounds(len(cols), idx, np.zeros(len(cols)), ub)
+
+    def solve(
+        self, banned: frozenset[tuple[int, int]], deadline: float, cutoff: float = math.inf
+    ) -> tuple[str, float, float | None]:
+        """Column generation at one node: ``(status, lp, bound)``. Status is ``solved`` (the LP is
+        optimal over all ng-routes that respect ``banned``), ``cutoff`` (the Lagrangian bound
+        reached ``cutoff``), ``infeasible`` (no plan respects ``banned``) or ``time``."""
+        self.restrict(banned)
+        lp, pi, mu, art = self.master.solve()
+        bound: float | None = None
+        exact = False
+        while True:
+            if time.perf_counter() > deadline:
+                return "time", lp, bound
+            self.rounds += 1
+            new: list[Column] = []
+            least_total, complete = 0.0, True
+            for td in self.types:
+                cols, least = _price(td, pi, mu[td.k], exact, deadline, banned, COLUMNS_PER_ROUND if exact else None)
+                new += cols
+                if least is None:
+                    complete = False
+                else:
+                    least_total += td.count * least
+            if exact and complete and art < 1e-6:
+                lag = lp + least_total
+                bound = lag if bound is None else max(bound, lag)
+                if bound >= cutoff:
+                    return "cutoff", lp, bound
+            if not new:
+                if not exact:
+                    exact = True
+                    continue
+                if not complete:
+                    return "time", lp, bound
+                self.pi = pi
+                if art > 1e-6:
+                    return "infeasible", lp, None
+                return "solved", lp, lp
+            exact = False
+            self.master.add(new)
+            lp, pi, mu, art = self.master.solve()
+
+    def flows(self) -> tuple[dict[tuple[int, int], float], list[tuple[Column, float]]]:
+        """Arc flows and the used columns of the last LP solution."""
+        values = self.master.h.getSolution().col_value[self.inst.n :]
+        used = [(c, v) for c, v in zip(self.master.columns, values) if v > 1e-7]
+        x: dict[tuple[int, int], float] = {}
+        for c, v in used:
+            path = (0, *c.seq, 0)
+            for a in zip(path, path[1:]):
+                x[a] = x.get(a, 0.0) + v
+        return x, used
+
+
+def _drives_any(seq: tuple[int, ...], banned: frozenset[tuple[int, int]]) -> bool:
+    path = (0, *seq, 0)
+    return any(a in banned for a in zip(path, path[1:]))
+
+
+def route_bound(
+    inst: Instance, start: list[Column] | None = None, time_limit_s: float = 30.0, threads: int = 1
+) -> RouteBound:
+    """Column generation at the root (see the module docstring): the LP over all ng-routes when
+    ``solved``, else the best Lagrangian bound the time limit allowed."""
+    t0 = time.perf_counter()
+    cg = _ColumnGeneration(inst, start, threads)
+    status, lp, bound = cg.solve(frozenset(), t0 + time_limit_s)
+    return RouteBound(
+        bound,
+        lp,
+        status == "solved",
+        tuple(cg.master.columns),
+        cg.rounds,
+        time.perf_counter() - t0,
+        {i: cg.pi[i] for i in range(1, inst.n + 1)},
+    )
+
+
+@dataclass(frozen=True)
+class PriceAndBranch:
+    """Branch-and-price result: the best plan's columns (None if none beat ``incumbent_cost``),
+    its cost, the proven lower bound (None if the root LP was not solved), nodes and columns."""
+
+    columns: tuple[Column, ...] | None
+    cost: float
+    bound: float | None
+    root_bound: float | None
+    nodes: int
+    open_nodes: int
+    pool: tuple[Column, ...]
+    seconds: float
+
+
+def _banned_by(i: int, j: int, value: int, nodes: list[int]) -> set[tuple[int, int]]:
+    """Arcs to ban for the branch ``x_ij = value``: the arc itself for 0; for 1, every other arc
+    out of ``i`` and into ``j`` (the hub has many arcs out and in, so only the stop side counts)."""
+    if value == 0:
+        return {(i, j)}
+    out: set[tuple[int, int]] = set()
+    if i != 0:
+        out |= {(i, k) for k in [0, *nodes] if k != j and k != i}
+    if j != 0:
+        out |= {(k, j) for k in [0, *nodes] if k != i and k != j}
+    return out
+
+
+def branch_and_price(
+    inst: Instance,
+    start: list[Column],
+    incumbent_cost: float,
+    time_limit_s: float,
+    threads: int = 1,
+    on_integer: Callable[[tuple[Column, ...], float], None] | None = None,
+    at_root: Callable[[list[Column], float], tuple[tuple[Column, ...], float] | None] | None = None,
+) -> PriceAndBranch:
+    """Best-first branch-and-price on arc flows, proving ``incumbent_cost`` (from the heuristic)
+    optimal or finding a cheaper plan.
+
+    Each node solves the ng-route LP by column generation with its banned arcs. A node whose bound
+    (rounded up to the cost grid) is not below the incumbent is pruned; an integral LP solution of
+    elementary routes is a plan. Branching is on the arc whose flow is nearest 0.5: one child bans
+    the arc, the other bans every alternative to it. The lower bound is the least bound of the
+    open nodes. ``on_integer(columns, cost)`` is called with each better plan found;
+    ``at_root(columns, deadline)`` may return a better plan from the root's columns (set
+    partitioning), which then prunes the tree.
+    """
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit_s
+    grid = cost_grid(inst)
+    cg = _ColumnGeneration(inst, start, threads)
+    stops = [st.node for st in inst.stops]
+    best_cols: tuple[Column, ...] | None = None
+    best = incumbent_cost
+    tol = max(grid / 2, 1e-6)
+    heap: list[tuple[float, int, frozenset]] = [(-math.inf, 0, frozenset())]
+    counter, nodes = 1, 0
+    root_bound: float | None = None
+    while heap and time.perf_counter() < deadline:
+        parent_bound, _, banned = heapq.heappop(heap)
+        if round_up(parent_bound, grid) >= best - tol:
+            continue
+        nodes += 1
+        status, lp, bound = cg.solve(banned, deadline, cutoff=best - tol)
+        if nodes == 1 and status in ("solved", "time"):
+            root_bound = lp if status == "solved" else bound
+        if nodes == 1 and status == "solved" and at_root and round_up(lp, grid) < best - tol:
+            found = at_root(list(cg.master.columns), deadline)
+            if found is not None and found[1] < best - tol:
+                best_cols, best = found
+                if on_integer:
+                    on_integer(best_cols, best)
+        if status == "time":
+            heapq.heappush(heap, (max(parent_bound, bound if bound is not None else -math.inf), counter, banned))
+            break
+        if status in ("infeasible", "cutoff") or round_up(lp, grid) >= best - tol:
+            continue
+        x, used = cg.flows()
+        if all(v > 1 - 1e-6 and c.elementary for c, v in used):
+            best, best_cols = lp, tuple(c for c, _ in used)
+            if on_integer:
+                on_integer(best_cols, best)
+            continue
+        frac = [(abs(v - 0.5), a) for a, v in x.items() if 1e-6 < v < 1 - 1e-6]
+        if not frac:  # integral arcs but split columns (or a cycle): leave it to set partitioning
+            continue
+        _, (i, j) = min(frac)
+        for value in (1, 0):
+            child = banned | _banned_by(i, j, value, stops)
+            heapq.heappush(heap, (lp, counter, frozenset(child)))
+            counter += 1
+    open_bounds = [b for b, _, _ in heap if round_up(b, grid) < best - tol]
+    if not heap or not open_bounds:
+        bound: float | None = best
+    elif root_bound is None:
+        bound = None
+    else:
+        bound = max(root_bound, min(open_bounds))  # an open node's key is its parent's bound
+    if bound is not None:
+        bound = min(round_up(bound, grid), best)
+    return PriceAndBranch(
+        best_cols,
+        best,
+        bound,
+        root_bound,
+        nodes,
+        len(open_bounds),
+        tuple(cg.master.columns),
+        time.perf_counter() - t0,
+    )
+
+
+def cost_grid(inst: Instance) -> float:
+    """The step every route cost is a multiple of (0.1 on truncated-distance benchmarks), or 0."""
+    for g in (1.0, 0.1, 0.01):
+        ok = all(abs(t.fixed_cny / g - round(t.fixed_cny / g)) < 1e-6 for t in inst.types)
+        ok = ok and all(abs(t.cny_per_km - round(t.cny_per_km)) < 1e-9 for t in inst.types)
+        scaled = inst.km / g
+        if ok and np.all(np.abs(scaled - np.round(scaled)) < 1e-6):
+            return g
+    return 0.0
+
+
+def round_up(value: float, grid: float) -> float:
+    """``value`` rounded up to the cost grid (a bound on plans whose cost lies on the grid)."""
+    if grid <= 0 or not math.isfinite(value):
+        return value
+    return math.ceil(value / grid - 1e-6) * grid
+
+
+def to_routes(inst: Instance, columns: list[Column]) -> list[Route]:
+    """Elementary columns as timed routes (each stop takes all its orders); ones the exact route
+    evaluator rejects are left out (none are expected on supported days)."""
+    out = []
+    for c in columns:
+        if not c.elementary:
+            continue
+        picks = {i: list(inst.stop(i).orders) for i in c.seq}
+        ev = evaluate_route(inst, c.k, list(c.seq), picks)
+        if ev.feasible:
+            out.append(Route(inst.types[c.k].vehicle_ids[0], c.k, list(c.seq), picks, ev))
+    return out

@@ -1,0 +1,114 @@
+"""Column generation and branch-and-price (coldchain.colgen) on instances with a hand-derived optimum."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from builders import build, order, parcels, site, solve_and_check, truck
+
+from coldchain.benchmarks import BenchInstance, read_solomon, to_scenario
+from coldchain.colgen import Column, branch_and_price, cost_grid, round_up, route_bound, supports
+from coldchain.instance import build_instance
+from coldchain.solve import SolveStatus
+
+ROOT = Path(__file__).resolve().parents[1] / "bench" / "instances"
+
+
+def _bench(xy, delivery, pickup, ready, due, capacity, vehicles=3) -> BenchInstance:
+    n = len(xy)
+    return BenchInstance("t", tuple(xy), tuple(delivery), tuple(pickup), tuple(ready), tuple(due), (0.0,) * n,
+                         capacity, vehicles, "double")  # fmt: skip
+
+
+def _triangle() -> BenchInstance:
+    """Hub at the centre of an equilateral triangle of three customers, radius 10 (side 10√3),
+    one unit each, payload 2, wide windows."""
+    xy = [(0.0, 0.0)] + [(10 * math.cos(a), 10 * math.sin(a)) for a in (math.pi / 2, 7 * math.pi / 6, 11 * math.pi / 6)]
+    return _bench(xy, [0, 1, 1, 1], [0, 0, 0, 0], [0] * 4, [1000] * 4, capacity=2)
+
+
+@pytest.mark.unit
+def test_root_lp_is_the_half_pairs_solution_of_the_triangle():
+    """Triangle: a pair route costs 10 + 10√3 + 10, a single 20; payload 2 forbids all three on one
+    truck. The LP takes every pair at 1/2: 1.5 (20 + 10√3) = 30 + 15√3 = 55.98; no plan does better
+    because each route covers at most two customers and a pair is cheaper per customer."""
+    rb = route_bound(build_instance(to_scenario(_triangle())), time_limit_s=10)
+    assert rb.solved
+    assert rb.value == pytest.approx(30 + 15 * math.sqrt(3), abs=1e-6)
+
+
+@pytest.mark.unit
+def test_branch_and_price_closes_the_triangle_gap():
+    """The best plan is one pair and one single: 20 + 10√3 + 20 = 40 + 10√3 = 57.32, above the LP
+    (55.98); branching on an arc must prove it. Started from a worse plan (three singles, 60), it
+    must find the optimum and a bound equal to it."""
+    inst = build_instance(to_scenario(_triangle()))
+    singles = [Column(0, (i,), 20.0) for i in (1, 2, 3)]
+    bp = branch_and_price(inst, singles, 60.0, time_limit_s=10)
+    assert bp.cost == pytest.approx(40 + 10 * math.sqrt(3), abs=1e-6)
+    assert bp.bound == pytest.approx(bp.cost, abs=1e-6)
+    assert bp.nodes > 1
+    assert sorted(len(c.seq) for c in bp.columns) == [1, 2]
+
+
+@pytest.mark.unit
+def test_labels_keep_the_payload_with_deliveries_and_pickups_on_board():
+    """Hub (0,0); A (10,0) receives 6 kg; B (10,1) hands over 6 kg; payload 6. Windows: B by time
+    15, A from time 20. One truck must visit B first (A then B misses B's window), and leaving
+    with A's 6 kg it cannot take B's 6 kg. So two trucks: 2·10 + 2·√101 = 40.10. A bound that
+    forgot the load on board would allow the one-truck route 10 + 1 + √101 = 21.05."""
+    b = _bench([(0, 0), (10, 0), (10, 1)], [0, 6, 0], [0, 0, 6], [0, 20, 0], [200, 100, 15], capacity=6)
+    inst = build_instance(to_scenario(b))
+    rb = route_bound(inst, time_limit_s=10)
+    assert rb.solved and rb.value == pytest.approx(20 + 2 * math.sqrt(101), abs=1e-6)
+    # with payload 12 the one-truck route B, A is allowed: 10.05 + 1 + 10 = 21.05
+    b12 = _bench([(0, 0), (10, 0), (10, 1)], [0, 6, 0], [0, 0, 6], [0, 20, 0], [200, 100, 15], capacity=12)
+    assert route_bound(build_instance(to_scenario(b12)), time_limit_s=10).value == pytest.approx(
+        11 + math.sqrt(101), abs=1e-6
+    )
+
+
+@pytest.mark.unit
+def test_cost_grid_rounds_bounds_up_on_truncated_distances():
+    """Solomon distances are truncated to 0.1, so every plan costs a multiple of 0.1 and a bound of
+    546.33 proves 546.4; Wang & Chen distances are unrounded (no grid)."""
+    inst = build_instance(to_scenario(read_solomon(ROOT / "solomon_vrptw_25" / "solomon_txt" / "R102.25.txt")))
+    assert cost_grid(inst) == pytest.approx(0.1)
+    assert round_up(546.333, 0.1) == pytest.approx(546.4)
+    assert round_up(546.4, 0.1) == pytest.approx(546.4)
+    assert cost_grid(build_instance(to_scenario(_triangle()))) == 0.0
+
+
+@pytest.mark.component
+@pytest.mark.parametrize(("name", "optimum"), [("R102", 547.1), ("RC101", 461.1)])
+def test_solomon_25_proved_by_branch_and_price(name, optimum, tmp_path):
+    """R102.25 and RC101.25 (literature optima 547.1 and 461.1; root LP 546.33 and 406.63, so both
+    need branching): the default method proves the optimum, and the plan passes the checker."""
+    b = read_solomon(ROOT / "solomon_vrptw_25" / "solomon_txt" / f"{name}.25.txt")
+    result, _ = solve_and_check(to_scenario(b), tmp_path, time_limit=60, heuristic_s=0.5)
+    assert result.status == SolveStatus.OPTIMAL
+    assert result.cost == pytest.approx(optimum, abs=1e-6)
+    assert result.outcome.bound == pytest.approx(optimum, abs=1e-6)
+    assert "branch-and-price" in result.notes[-1]
+
+
+@pytest.mark.unit
+def test_supports_names_the_rule_the_labels_do_not_track():
+    """A county-style day pays drivers by the hour, so its waiting depends on the departure: the
+    route method declines it with that reason; a benchmark day is supported."""
+    s = build([site("A")], {("H", "A"): 10}, [truck("T1")], parcel_lines=[parcels("A", 100)])
+    assert "by the hour" in supports(build_instance(s))
+    assert supports(build_instance(to_scenario(_triangle()))) is None
+
+
+@pytest.mark.component
+def test_route_method_on_an_unsupported_day_falls_back_to_the_pool(tmp_path):
+    """Asking for the route method on a day with hourly driver pay and optional pickups plans it
+    with the pool method instead, says so, and the plan passes the checker. Hand optimum: one
+    truck H-A-H, 100 fixed + 20 km + 20 min = 140 CNY, and the 500 CNY order at A taken."""
+    s = build([site("A")], {("H", "A"): 10}, [truck("T1")], [order("O1", "A", 50)], [parcels("A", 100)])
+    result, _ = solve_and_check(s, tmp_path, time_limit=5, method="routes")
+    assert any("does not apply" in n for n in result.notes)
+    assert result.cost == pytest.approx(140.0, abs=1e-6)
