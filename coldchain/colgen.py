@@ -571,7 +571,7 @@ def branch_and_price(
             continue
         nodes += 1
         status, lp, bound = cg.solve(banned, deadline, cutoff=best - tol)
-        if nodes == 1 and status in ("solved", "time"):
+        if nodes == 1:
             root_bound = lp if status == "solved" else bound
         if nodes == 1 and status == "solved" and at_root and round_up(lp, grid) < best - tol:
             found = at_root(list(cg.master.columns), deadline)

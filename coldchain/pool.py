@@ -23,7 +23,8 @@ Symbols
     \sum_{r: i \in S_r} x_r = 1 \quad \text{parcel stops } i, \qquad
     \sum_{r: i \in S_r} x_r \le 1 \quad \text{pickup-only stops } i
 
-    \sum_{r: k_r = k} x_r \le m_k \quad \forall k
+    \sum_{r: k_r = k} x_r \le m_k \quad \forall k, \qquad
+    \sum_{r: o \in O_r} x_r = 1 \quad \text{must-serve orders } o
 
 An order is served by the route that visits its stop with it in :math:`O_r`; a stop visited at
 most once means an order is served at most once.
@@ -66,6 +67,16 @@ def build_pool_model(inst: Instance, pool: list[Route]) -> pyo.ConcreteModel:
     m.fleet = pyo.Constraint(m.TYPES, rule=lambda m, k: sum(m.uses_route[r] for r in by_type[k]) <= inst.types[k].count)
     value = {o.index: o.value_cny for o in inst.orders}
     net = {r: route.cost - sum(value[o] for os in route.picks.values() for o in os) for r, route in enumerate(pool)}
+    carried: dict[int, list[int]] = {}
+    for r, route in enumerate(pool):
+        for os in route.picks.values():
+            for o in os:
+                carried.setdefault(o, []).append(r)
+    required = [o.index for o in inst.orders if o.required and o.excluded is None]
+    if any(o not in carried for o in required):
+        raise ValueError("the pool has no route for some must-serve orders")
+    m.REQUIRED = pyo.Set(initialize=required)
+    m.serve_required = pyo.Constraint(m.REQUIRED, rule=lambda m, o: sum(m.uses_route[r] for r in carried[o]) == 1)
     m.total_cost_cny = pyo.Objective(expr=sum(net[r] * m.uses_route[r] for r in m.ROUTES) + sum(value.values()))
     return m
 

@@ -316,3 +316,28 @@ def test_a_visited_stops_order_is_explained_by_the_truck_that_visits_it():
     }
     (o,) = p.unserved
     assert unserved_reasons(p.instance, list(p.routes))[o].startswith("no truck had room left")
+
+
+@pytest.mark.component
+def test_set_partitioning_never_drops_a_must_serve_order():
+    """Pool: R1 = H-A-H (parcels only) and R2 = H-A-P-H, with P's 1 kg must-serve order worth 10
+    CNY. Legs H-A 10, A-P 50, H-P 50 (km = min); truck 100 fixed + 1 CNY/km + 1 CNY/min. R1 costs
+    100 + 20 + 20 = 140, R2 100 + 110 + 110 = 320. Dropping the order would cost 140 + 10 = 150, but
+    it must be served, so the only plan is R2 at 320 CNY."""
+    from coldchain.domain import Order
+    from coldchain.heuristic import Route
+    from coldchain.pool import recombine
+    from coldchain.routes import evaluate_route
+
+    must = Order(order_id="M1", shipper="co-op", site_id="P", product_id="plain", quantity_kg=1,
+                 ready_at="2026-06-15 06:00", must_serve=True)  # fmt: skip
+    s = build([site("A"), site("P")], {("H", "A"): 10, ("A", "P"): 50, ("H", "P"): 50}, [truck("T1")], [must],
+              [parcels("A", 100)])  # fmt: skip
+    inst = build_instance(s)
+    a, p = inst.nodes.index("A"), inst.nodes.index("P")
+    r1 = Route("T1", 0, [a], {}, evaluate_route(inst, 0, [a]))
+    r2 = Route("T1", 0, [a, p], {p: [0]}, evaluate_route(inst, 0, [a, p], {p: [0]}))
+    assert (r1.cost, r2.cost) == (pytest.approx(140), pytest.approx(320))
+    chosen, out = recombine(inst, [r1, r2], [r2], SolveOptions(10, 0.0, 1))
+    assert out.objective == pytest.approx(320)
+    assert [r.seq for r in chosen if r.seq] == [[a, p]]
