@@ -81,6 +81,7 @@ from coldchain.routes import evaluate_route
 NG_SIZE = 8  # ng-neighbourhood: a stop and its 7 nearest
 HEURISTIC_LABELS = 3  # labels kept per stop in the fast pricing pass
 COLUMNS_PER_ROUND = 60  # most negative routes added per type and round
+ENOUGH = (None, COLUMNS_PER_ROUND, COLUMNS_PER_ROUND)  # labelling stops after this many negative routes, per level
 ARTIFICIAL_CNY = 1e6  # cost of leaving a cover row to its artificial column (LP feasibility)
 RC_TOL = 1e-6
 
@@ -182,17 +183,18 @@ def _price(
     td: _TypeData,
     pi: list[float],
     mu: float,
-    exact: bool,
+    level: int,
     deadline: float,
     banned: frozenset[tuple[int, int]] = frozenset(),
     enough: int | None = None,
 ) -> tuple[list[Column], float | None]:
     """Negative-reduced-cost routes of one type, most negative first, and the least reduced cost
-    over all ng-routes (only when ``exact`` and the labelling ran to the end; else None).
+    over all ng-routes (only at ``level`` 2 when the labelling ran to the end; else None).
 
-    The fast pass keeps only the ``HEURISTIC_LABELS`` best labels per stop (by reduced cost,
-    among those not dominated in reduced cost and time). ``banned`` arcs are never driven
-    (branching). Exact labelling stops once ``enough`` negative routes are found: the loop adds
+    Level 0 keeps only the ``HEURISTIC_LABELS`` best labels per stop (by reduced cost, among
+    those not dominated in reduced cost and time); level 1 applies the full dominance but ignores
+    the ng-memory in it (fast, may miss routes); level 2 is exact. ``banned`` arcs are never
+    driven (branching). Labelling stops once ``enough`` negative routes are found: the loop adds
     them and comes back, and only a pass that finds none needs to run to the end.
     """
     cost, minutes, service, early, late = td.cost, td.minutes, td.service, td.early, td.late
@@ -243,51 +245,56 @@ def _price(
             rcj = rc_i + ci[j] - pi[j]
             ngj = (ng_i & ng[j]) | (1 << j)
             b = bucket[j]
-            dominated = False
-            if exact:
-                for other in b:
+            if level:
+                ng_new, ng_old = (ngj, ngj) if level == 2 else (-1, 0)
+                dominated = False
+                for orc, ot, oA, op, ong, _ in b:
                     if (
-                        L_rc[other] <= rcj + 1e-9
-                        and L_t[other] <= tj + 1e-9
-                        and L_A[other] <= Aj + 1e-9
-                        and L_p[other] <= pj + 1e-9
-                        and (L_ng[other] & ~ngj) == 0
+                        orc <= rcj + 1e-9
+                        and ot <= tj + 1e-9
+                        and oA <= Aj + 1e-9
+                        and op <= pj + 1e-9
+                        and not ong & ~ng_new
                     ):
                         dominated = True
                         break
                 if dominated:
                     continue
-                keep = []
-                for other in b:
-                    if (
-                        rcj <= L_rc[other] + 1e-9
-                        and tj <= L_t[other] + 1e-9
-                        and Aj <= L_A[other] + 1e-9
-                        and pj <= L_p[other] + 1e-9
-                        and (ngj & ~L_ng[other]) == 0
-                    ):
-                        L_alive[other] = False
-                    else:
-                        keep.append(other)
+                gone = [
+                    e
+                    for e in b
+                    if rcj <= e[0] + 1e-9
+                    and tj <= e[1] + 1e-9
+                    and Aj <= e[2] + 1e-9
+                    and pj <= e[3] + 1e-9
+                    and not ng_old & ~e[4]
+                ]
+                if gone:
+                    for e in gone:
+                        L_alive[e[5]] = False
+                    keep = [e for e in b if L_alive[e[5]]]
+                else:
+                    keep = b
             else:
-                for other in b:
-                    if L_rc[other] <= rcj + 1e-9 and L_t[other] <= tj + 1e-9:
+                dominated = False
+                for orc, ot, _, _, _, _ in b:
+                    if orc <= rcj + 1e-9 and ot <= tj + 1e-9:
                         dominated = True
                         break
                 if dominated:
                     continue
                 keep = []
-                for other in b:
-                    if rcj <= L_rc[other] + 1e-9 and tj <= L_t[other] + 1e-9:
-                        L_alive[other] = False
+                for e in b:
+                    if rcj <= e[0] + 1e-9 and tj <= e[1] + 1e-9:
+                        L_alive[e[5]] = False
                     else:
-                        keep.append(other)
+                        keep.append(e)
                 if len(keep) >= HEURISTIC_LABELS:
-                    worst = max(keep, key=lambda o: L_rc[o])
-                    if L_rc[worst] <= rcj:
+                    worst = max(keep, key=lambda e: e[0])
+                    if worst[0] <= rcj:
                         bucket[j] = keep
                         continue
-                    L_alive[worst] = False
+                    L_alive[worst[5]] = False
                     keep.remove(worst)
             new = len(L_node)
             L_node.append(j)
@@ -298,14 +305,14 @@ def _price(
             L_ng.append(ngj)
             L_par.append(lab)
             L_alive.append(True)
-            keep.append(new)
+            keep.append((rcj, tj, Aj, pj, ngj, new))
             bucket[j] = keep
             heapq.heappush(heap, (tj, new))
             closed = rcj + back[j]
             if closed < -RC_TOL and (j, 0) not in banned:
                 best.append((closed, new))
     least = None
-    if finished and exact:
+    if finished and level == 2:
         least = min(
             (
                 L_rc[lab] + back[L_node[lab]]
@@ -437,7 +444,7 @@ class _ColumnGeneration:
         self.restrict(banned)
         lp, pi, mu, art = self.master.solve()
         bound: float | None = None
-        exact = False
+        level = 0
         while True:
             if time.perf_counter() > deadline:
                 return "time", lp, bound
@@ -445,20 +452,20 @@ class _ColumnGeneration:
             new: list[Column] = []
             least_total, complete = 0.0, True
             for td in self.types:
-                cols, least = _price(td, pi, mu[td.k], exact, deadline, banned, COLUMNS_PER_ROUND if exact else None)
+                cols, least = _price(td, pi, mu[td.k], level, deadline, banned, ENOUGH[level])
                 new += cols
                 if least is None:
                     complete = False
                 else:
                     least_total += td.count * least
-            if exact and complete and art < 1e-6:
+            if level == 2 and complete and art < 1e-6:
                 lag = lp + least_total
                 bound = lag if bound is None else max(bound, lag)
                 if bound >= cutoff:
                     return "cutoff", lp, bound
             if not new:
-                if not exact:
-                    exact = True
+                if level < 2:
+                    level += 1
                     continue
                 if not complete:
                     return "time", lp, bound
@@ -466,7 +473,7 @@ class _ColumnGeneration:
                 if art > 1e-6:
                     return "infeasible", lp, None
                 return "solved", lp, lp
-            exact = False
+            level = 0
             self.master.add(new)
             lp, pi, mu, art = self.master.solve()
 
