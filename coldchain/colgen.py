@@ -78,7 +78,8 @@ from coldchain.heuristic import Route
 from coldchain.instance import Instance
 from coldchain.routes import evaluate_route
 
-NG_SIZE = 8  # ng-neighbourhood: a stop and its 7 nearest
+NG_SIZE = 8  # ng-neighbourhood to start with: a stop and its 7 nearest
+NG_MAX = 16  # a neighbourhood grows (where the LP drives a cycle) up to this many stops
 HEURISTIC_LABELS = 3  # labels kept per stop in the fast pricing pass
 COLUMNS_PER_ROUND = 60  # most negative routes added per type and round
 ENOUGH = (None, COLUMNS_PER_ROUND, COLUMNS_PER_ROUND)  # labelling stops after this many negative routes, per level
@@ -172,8 +173,8 @@ class _TypeData:
                     continue
                 self.succ[i].append(j)
             self.succ[i].sort(key=lambda j: self.cost[i][j])
+        self.ng = [1 << i for i in range(n + 1)]  # then grown where the LP drives a cycle
         dist = np.asarray(self.cost)
-        self.ng = [0] * (n + 1)
         for i in self.nodes:
             near = [j for j in np.argsort(dist[i] + dist[:, i]) if j in set(self.nodes)][:NG_SIZE]
             self.ng[i] = sum(1 << int(j) for j in near) | (1 << i)
@@ -428,10 +429,18 @@ class _ColumnGeneration:
         self.pi: list[float] = [0.0] * (inst.n + 1)
 
     def restrict(self, banned: frozenset[tuple[int, int]]) -> None:
-        """Columns that drive a banned arc get an upper bound of 0 at this node."""
+        """Columns that drive a banned arc, or a cycle the ng-memories now forbid, get an upper
+        bound of 0 at this node."""
         cols = self.master.columns
         n = self.inst.n
-        ub = np.array([0.0 if banned and _drives_any(c.seq, banned) else highspy.kHighsInf for c in cols])
+        ng = self.types[0].ng if len(self.types) == 1 else None
+
+        def off(c: Column) -> bool:
+            if banned and _drives_any(c.seq, banned):
+                return True
+            return not c.elementary and not _ng_feasible(c.seq, ng or self.types[c.k].ng)
+
+        ub = np.array([0.0 if off(c) else highspy.kHighsInf for c in cols])
         idx = np.arange(n, n + len(cols), dtype=np.int32)
         self.master.h.changeColsBounds(len(cols), idx, np.zeros(len(cols)), ub)
 
@@ -472,10 +481,35 @@ class _ColumnGeneration:
                 self.pi = pi
                 if art > 1e-6:
                     return "infeasible", lp, None
+                if self.grow_ng():
+                    self.restrict(banned)
+                    lp, pi, mu, art = self.master.solve()
+                    level = 0
+                    continue
                 return "solved", lp, lp
             level = 0
             self.master.add(new)
             lp, pi, mu, art = self.master.solve()
+
+    def grow_ng(self) -> bool:
+        """Forbid every cycle the last LP solution drives: for a cycle i, v1, ..., vk, i in a used
+        route, stop ``i`` joins the ng-memory of v1..vk (Roberti & Mingozzi's dynamic ng-routes).
+        True if a memory grew."""
+        _, used = self.flows()
+        grew = False
+        for c, _ in used:
+            if c.elementary:
+                continue
+            ng = self.types[c.k].ng
+            last: dict[int, int] = {}
+            for pos, i in enumerate(c.seq):
+                if i in last:
+                    for v in c.seq[last[i] + 1 : pos]:
+                        if not ng[v] >> i & 1 and ng[v].bit_count() < NG_MAX:
+                            ng[v] |= 1 << i
+                            grew = True
+                last[i] = pos
+        return grew
 
     def flows(self) -> tuple[dict[tuple[int, int], float], list[tuple[Column, float]]]:
         """Arc flows and the used columns of the last LP solution."""
@@ -487,6 +521,16 @@ class _ColumnGeneration:
             for a in zip(path, path[1:]):
                 x[a] = x.get(a, 0.0) + v
         return x, used
+
+
+def _ng_feasible(seq: tuple[int, ...], ng: list[int]) -> bool:
+    """Whether ``seq`` is an ng-route under the memories ``ng``."""
+    memory = 0
+    for j in seq:
+        if memory >> j & 1:
+            return False
+        memory = (memory & ng[j]) | (1 << j)
+    return True
 
 
 def _drives_any(seq: tuple[int, ...], banned: frozenset[tuple[int, int]]) -> bool:
