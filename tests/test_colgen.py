@@ -112,3 +112,26 @@ def test_route_method_on_an_unsupported_day_falls_back_to_the_pool(tmp_path):
     result, _ = solve_and_check(s, tmp_path, time_limit=5, method="routes")
     assert any("does not apply" in n for n in result.notes)
     assert result.cost == pytest.approx(140.0, abs=1e-6)
+
+
+@pytest.mark.unit
+def test_ng_memory_allows_a_cycle_only_through_a_stop_that_forgets():
+    """Memories: stop 2 remembers 1, stop 3 does not. 1-2-1 is not an ng-route (2 still remembers
+    1); 1-3-1 is (3 forgot 1); a route without repeats always is."""
+    from coldchain.colgen import _ng_feasible
+
+    ng = [0, 1 << 1, (1 << 2) | (1 << 1), 1 << 3]
+    assert not _ng_feasible((1, 2, 1), ng)
+    assert _ng_feasible((1, 3, 1), ng)
+    assert _ng_feasible((3, 2, 1), ng)
+
+
+@pytest.mark.component
+def test_growing_the_ng_memories_closes_the_root_gap_of_c204():
+    """C204.25 (optimum 213.1): with fixed 8-stop ng-memories the root LP stops at 211.9, because
+    it drives routes with cycles; growing the memories where the LP cycles removes them, and the
+    root LP reaches 213.1, a proof without branching."""
+    inst = build_instance(to_scenario(read_solomon(ROOT / "solomon_vrptw_25" / "solomon_txt" / "C204.25.txt")))
+    rb = route_bound(inst, time_limit_s=120)
+    assert rb.solved
+    assert round_up(rb.value, 0.1) == pytest.approx(213.1, abs=1e-6)
