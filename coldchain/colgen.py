@@ -426,6 +426,7 @@ class _ColumnGeneration:
         for td in self.types:  # one out-and-back route per stop keeps the LP feasible from the start
             self.master.add([Column(td.k, (i,), td.fixed + td.cost[0][i] + td.cost[i][0]) for i in td.nodes])
         self.rounds = 0
+        self.grid = cost_grid(inst)
         self.pi: list[float] = [0.0] * (inst.n + 1)
 
     def restrict(self, banned: frozenset[tuple[int, int]]) -> None:
@@ -470,7 +471,7 @@ class _ColumnGeneration:
             if level == 2 and complete and art < 1e-6:
                 lag = lp + least_total
                 bound = lag if bound is None else max(bound, lag)
-                if bound >= cutoff:
+                if round_up(bound, self.grid) >= cutoff:
                     return "cutoff", lp, bound
             if not new:
                 if level < 2:
@@ -481,6 +482,8 @@ class _ColumnGeneration:
                 self.pi = pi
                 if art > 1e-6:
                     return "infeasible", lp, None
+                if round_up(lp, self.grid) >= cutoff:  # pruned before any ng-memory needs to grow
+                    return "cutoff", lp, lp
                 if self.grow_ng():
                     self.restrict(banned)
                     lp, pi, mu, art = self.master.solve()
@@ -603,7 +606,8 @@ def branch_and_price(
     the arc, the other bans every alternative to it. The lower bound is the least bound of the
     open nodes. ``on_integer(columns, cost)`` is called with each better plan found;
     ``at_root(columns, deadline)`` may return a better plan from the root's columns (set
-    partitioning), which then prunes the tree.
+    partitioning), which then prunes the tree; it is asked again after 10, 40, 160, ... nodes,
+    with every route priced so far.
     """
     t0 = time.perf_counter()
     deadline = t0 + time_limit_s
@@ -614,7 +618,7 @@ def branch_and_price(
     best = incumbent_cost
     tol = max(grid / 2, 1e-6)
     heap: list[tuple[float, int, frozenset]] = [(-math.inf, 0, frozenset())]
-    counter, nodes = 1, 0
+    counter, nodes, partition_at = 1, 0, 1
     root_bound: float | None = None
     while heap and time.perf_counter() < deadline:
         parent_bound, _, banned = heapq.heappop(heap)
@@ -624,7 +628,8 @@ def branch_and_price(
         status, lp, bound = cg.solve(banned, deadline, cutoff=best - tol)
         if nodes == 1:
             root_bound = lp if status == "solved" else bound
-        if nodes == 1 and status == "solved" and at_root and round_up(lp, grid) < best - tol:
+        if status == "solved" and nodes >= partition_at and at_root and round_up(lp, grid) < best - tol:
+            partition_at = 10 if nodes == 1 else 4 * partition_at
             found = at_root(list(cg.master.columns), deadline)
             if found is not None and found[1] < best - tol:
                 best_cols, best = found

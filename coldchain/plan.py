@@ -311,8 +311,8 @@ def _plan_by_routes(inst: Instance, options: PlanOptions, timings: dict[str, flo
         state["routes"] = assign_trucks(inst, to_routes(inst, list(cols)))
         report(cost)
 
-    def at_root(cols: list[Column], deadline: float):
-        budget = min(10.0, 0.3 * (deadline - time.perf_counter()))
+    def partition(cols: list[Column], budget: float):
+        """The best plan from the search's routes and ``cols`` (set partitioning), or None."""
         extra = to_routes(inst, [c for c in cols if c.elementary])
         keyed = {route_key(r): r for r in [*pool_routes, *extra]}
         incumbent_routes = [r for r in (state["routes"] or []) if r.seq]
@@ -327,10 +327,18 @@ def _plan_by_routes(inst: Instance, options: PlanOptions, timings: dict[str, flo
         used = [r for r in chosen if r.seq]
         return tuple(Column(r.k, tuple(r.seq), r.ev.cost) for r in used), sum(r.ev.cost for r in used)
 
+    def at_root(cols: list[Column], deadline: float):
+        return partition(cols, min(10.0, 0.3 * (deadline - time.perf_counter())))
+
     t0 = time.perf_counter()
     remaining = max(0.5, limit - (time.perf_counter() - started))
-    bp = branch_and_price(inst, start, incumbent, remaining, threads, on_integer=on_integer, at_root=at_root)
+    reserve = 0.0 if state["routes"] is not None else min(10.0, 0.15 * remaining)  # for a last set partitioning
+    bp = branch_and_price(inst, start, incumbent, remaining - reserve, threads, on_integer=on_integer, at_root=at_root)
     timings["branch_and_price_s"] = time.perf_counter() - t0
+    if state["routes"] is None:  # no plan yet: set partitioning over every route met so far
+        found = partition(list(bp.pool), max(0.5, limit - (time.perf_counter() - started)))
+        if found is not None:
+            on_integer(*found)
     routes = state["routes"]
     if routes is None:
         note = "neither the search nor branch-and-price found a plan within the time limit"
