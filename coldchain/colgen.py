@@ -74,9 +74,11 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from coldchain.errors import SolverError
 from coldchain.heuristic import Route
 from coldchain.instance import Instance
 from coldchain.routes import evaluate_route
+from coldchain.solve import _use_threads
 
 NG_SIZE = 8  # ng-neighbourhood to start with: a stop and its 7 nearest
 NG_MAX = 16  # a neighbourhood grows (where the LP drives a cycle) up to this many stops
@@ -348,6 +350,7 @@ class _Master:
         self.inst = inst
         self.rows = {st.node: r for r, st in enumerate(inst.stops)}
         n = inst.n
+        _use_threads(max(1, threads))
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", max(1, threads))
@@ -404,6 +407,8 @@ class _Master:
     def solve(self) -> tuple[float, list[float], list[float], float]:
         """LP value, cover duals by node (index 0 unused), fleet duals by type, artificial total."""
         self.h.run()
+        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise SolverError(f"the master LP ended {self.h.modelStatusToString(self.h.getModelStatus())}")
         sol = self.h.getSolution()
         duals = list(sol.row_dual)
         n = self.inst.n

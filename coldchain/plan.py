@@ -333,30 +333,40 @@ def _plan_by_routes(inst: Instance, options: PlanOptions, timings: dict[str, flo
     t0 = time.perf_counter()
     remaining = max(0.5, limit - (time.perf_counter() - started))
     reserve = 0.0 if state["routes"] is not None else min(10.0, 0.15 * remaining)  # for a last set partitioning
-    bp = branch_and_price(inst, start, incumbent, remaining - reserve, threads, on_integer=on_integer, at_root=at_root)
+    notes: list[str] = []
+    try:
+        bp = branch_and_price(
+            inst, start, incumbent, remaining - reserve, threads, on_integer=on_integer, at_root=at_root
+        )
+    except SolverError as exc:
+        bp = None
+        notes.append(f"branch-and-price failed ({exc}); this is the search's plan, without a bound")
     timings["branch_and_price_s"] = time.perf_counter() - t0
     if state["routes"] is None:  # no plan yet: set partitioning over every route met so far
-        found = partition(list(bp.pool), max(0.5, limit - (time.perf_counter() - started)))
+        found = partition(list(bp.pool) if bp else [], max(0.5, limit - (time.perf_counter() - started)))
         if found is not None:
             on_integer(*found)
     routes = state["routes"]
     if routes is None:
-        note = "neither the search nor branch-and-price found a plan within the time limit"
-        return Plan(inst, SolveStatus.NO_SOLUTION, (), excluded, (), None, None, timings, (note,))
+        notes.append("neither the search nor branch-and-price found a plan within the time limit")
+        return Plan(inst, SolveStatus.NO_SOLUTION, (), excluded, (), None, None, timings, tuple(notes))
     cost = sum(r.cost for r in routes)
-    bound = bp.bound
+    bound = bp.bound if bp else None
     gap = relative_gap(cost, bound)
     proved = bound is not None and cost <= bound + max(cost_grid(inst) / 2, 1e-6)
     status = SolveStatus.OPTIMAL if proved else SolveStatus.FEASIBLE
     seconds = time.perf_counter() - started
     outcome = SolveOutcome(status, "branch_and_price", cost, bound, 0.0 if proved else gap, seconds)
     report(cost, bound)
-    root = f"{bp.root_bound:,.2f}" if bp.root_bound is not None else "not reached"
-    notes = (
-        f"planned by branch-and-price: {bp.nodes} nodes, {len(bp.pool):,} routes priced, root LP bound {root}"
-        + ("" if proved else f", {bp.open_nodes} nodes left open at the time limit"),
+    if bp is not None:
+        root = f"{bp.root_bound:,.2f}" if bp.root_bound is not None else "not reached"
+        notes.append(
+            f"planned by branch-and-price: {bp.nodes} nodes, {len(bp.pool):,} routes priced, root LP bound {root}"
+            + ("" if proved else f", {bp.open_nodes} nodes left open at the time limit")
+        )
+    return Plan(
+        inst, status, tuple(routes), unserved_reasons(inst, routes), (), outcome, heur.cost, timings, tuple(notes)
     )
-    return Plan(inst, status, tuple(routes), unserved_reasons(inst, routes), (), outcome, heur.cost, timings, notes)
 
 
 def _missed_parcel_stops(inst: Instance, opts: SolveOptions) -> tuple[str, ...]:
