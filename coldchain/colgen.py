@@ -7,13 +7,19 @@ There are too many routes to list, so the LP is solved by column generation: a r
 LP over the routes found so far, and a pricing problem that finds a route with negative reduced
 cost, or proves that none exists (Desrochers, Desrosiers & Solomon 1992). Pricing is an
 elementary shortest path with resources, relaxed to *ng-routes* (Baldacci, Mingozzi & Roberti
-2011): a route may revisit a stop only after passing a stop that does not have it among its
-``NG_SIZE`` nearest neighbours. The ng-route LP contains every real route, so its optimum is still
-a lower bound; ng-routes with a cycle cover a stop twice and are never part of a plan.
+2011): a route may revisit a stop only after passing a stop that does not remember it. Each
+stop starts remembering its ``NG_SIZE`` nearest; where the solved LP still drives a cycle, the
+cycle's stop joins the memories along it, up to ``NG_MAX`` (dynamic ng-routes, Roberti &
+Mingozzi 2014). The ng-route LP contains every real route, so its optimum is still a lower
+bound; ng-routes with a cycle cover a stop twice and are never part of a plan. Pricing runs in
+three levels (few labels per stop; full dominance without the memories; exact), and only the
+exact one proves that no negative route is left.
 
-The plan itself comes from set partitioning (`coldchain.pool.recombine`) over the real routes
-found by the heuristic search and by pricing; a plan whose cost meets the bound (rounded up to
-the cost grid, 0.1 on truncated-distance instances) is proved optimal.
+`branch_and_price` closes the gap: best-first, branching on arc flows. Plans come from
+integral node LPs and from set partitioning (`coldchain.pool.recombine`, through the caller's
+``at_root``) over the routes found by the heuristic search and by pricing; a plan whose cost
+meets the bound (rounded up to the cost grid, 0.1 on truncated-distance instances) is proved
+optimal.
 
 Which days. The labels track the rules that a route's stops alone decide: opening hours, ready
 times, the shift, payload with deliveries and pickups on board together, and per-km and fixed
@@ -30,7 +36,7 @@ Symbols
                               an ng-route with a cycle)
 :math:`\lambda_r \ge 0`       route :math:`r` is driven (fraction)
 :math:`m_k`                   trucks of type :math:`k`
-:math:`\pi_i, \mu_k \le 0`    duals of the cover and fleet rows
+:math:`\pi_i`, :math:`\mu_k`  duals of the cover and fleet rows (:math:`\mu_k \le 0`)
 :math:`e_i, l_i, s_i`         earliest / latest service start, service minutes at stop
                               :math:`i` (earliest includes the ready time of its orders)
 :math:`d_i, p_i`              parcels delivered and kg picked up at stop :math:`i`
@@ -84,7 +90,6 @@ NG_SIZE = 8  # ng-neighbourhood to start with: a stop and its 7 nearest
 NG_MAX = 16  # a neighbourhood grows (where the LP drives a cycle) up to this many stops
 HEURISTIC_LABELS = 3  # labels kept per stop in the fast pricing pass
 COLUMNS_PER_ROUND = 60  # most negative routes added per type and round
-ENOUGH = (None, COLUMNS_PER_ROUND, COLUMNS_PER_ROUND)  # labelling stops after this many negative routes, per level
 ARTIFICIAL_CNY = 1e6  # cost of leaving a cover row to its artificial column (LP feasibility)
 RC_TOL = 1e-6
 
@@ -108,7 +113,7 @@ class RouteBound:
 
     ``value``: a valid lower bound (the LP optimum when ``solved``, else the best Lagrangian
     bound, or None if no exact pricing round finished). ``lp``: the last master LP value.
-    ``columns``: every route generated. ``duals``: the last cover duals by stop node.
+    ``columns``: every route generated.
     """
 
     value: float | None
@@ -117,7 +122,6 @@ class RouteBound:
     columns: tuple[Column, ...]
     rounds: int
     seconds: float
-    duals: dict[int, float]
 
 
 def supports(inst: Instance) -> str | None:
@@ -161,20 +165,13 @@ class _TypeData:
         ready = [0.0] + [max([orders[o].ready_min for o in inst.stop(i).orders], default=0.0) for i in range(1, n + 1)]
         self.early = [t.start_min] + [max(f.open_min[i], ready[i]) for i in range(1, n + 1)]
         self.late = [t.end_min] + [f.latest[i] for i in range(1, n + 1)]
-        # successors that can follow i in time and payload, nearest first
+        # successors: the arcs the instance allows this type, less those two pickups overload; nearest first
         self.succ: list[list[int]] = [[] for _ in range(n + 1)]
-        for i in [0, *self.nodes]:
-            for j in self.nodes:
-                if i == j:
-                    continue
-                ti = self.early[i] + self.service[i] if i else self.start
-                tj = max(ti + self.minutes[i][j], self.early[j])
-                if tj > self.late[j] + 1e-9 or tj + self.service[j] + self.minutes[j][0] > self.end + 1e-9:
-                    continue
-                if i and max(self.delivery[i] + self.delivery[j], self.pick[i] + self.pick[j]) > self.q + 1e-9:
-                    continue
+        for i, j in inst.arcs(k):
+            if j and (i == 0 or self.pick[i] + self.pick[j] <= self.q + 1e-9):
                 self.succ[i].append(j)
-            self.succ[i].sort(key=lambda j: self.cost[i][j])
+        for i, js in enumerate(self.succ):
+            js.sort(key=lambda j: self.cost[i][j])
         self.ng = [1 << i for i in range(n + 1)]  # then grown where the LP drives a cycle
         dist = np.asarray(self.cost)
         for i in self.nodes:
@@ -363,8 +360,8 @@ class _Master:
             np.full(nt, -inf),
             np.array([t.count for t in inst.types], dtype=float),
             0,
-            np.array([], dtype=np.int32),
-            np.array([], dtype=np.int32),
+            none,
+            none,
             np.array([]),
         )
         for r in range(n):
@@ -432,19 +429,17 @@ class _ColumnGeneration:
             self.master.add([Column(td.k, (i,), td.fixed + td.cost[0][i] + td.cost[i][0]) for i in td.nodes])
         self.rounds = 0
         self.grid = cost_grid(inst)
-        self.pi: list[float] = [0.0] * (inst.n + 1)
 
     def restrict(self, banned: frozenset[tuple[int, int]]) -> None:
         """Columns that drive a banned arc, or a cycle the ng-memories now forbid, get an upper
         bound of 0 at this node."""
         cols = self.master.columns
         n = self.inst.n
-        ng = self.types[0].ng if len(self.types) == 1 else None
 
         def off(c: Column) -> bool:
             if banned and _drives_any(c.seq, banned):
                 return True
-            return not c.elementary and not _ng_feasible(c.seq, ng or self.types[c.k].ng)
+            return not c.elementary and not _ng_feasible(c.seq, self.types[c.k].ng)
 
         ub = np.array([0.0 if off(c) else highspy.kHighsInf for c in cols])
         idx = np.arange(n, n + len(cols), dtype=np.int32)
@@ -467,7 +462,7 @@ class _ColumnGeneration:
             new: list[Column] = []
             least_total, complete = 0.0, True
             for td in self.types:
-                cols, least = _price(td, pi, mu[td.k], level, deadline, banned, ENOUGH[level])
+                cols, least = _price(td, pi, mu[td.k], level, deadline, banned, COLUMNS_PER_ROUND if level else None)
                 new += cols
                 if least is None:
                     complete = False
@@ -484,7 +479,6 @@ class _ColumnGeneration:
                     continue
                 if not complete:
                     return "time", lp, bound
-                self.pi = pi
                 if art > 1e-6:
                     return "infeasible", lp, None
                 if round_up(lp, self.grid) >= cutoff:  # pruned before any ng-memory needs to grow
@@ -561,7 +555,6 @@ def route_bound(
         tuple(cg.master.columns),
         cg.rounds,
         time.perf_counter() - t0,
-        {i: cg.pi[i] for i in range(1, inst.n + 1)},
     )
 
 

@@ -135,3 +135,45 @@ def test_growing_the_ng_memories_closes_the_root_gap_of_c204():
     rb = route_bound(inst, time_limit_s=120)
     assert rb.solved
     assert round_up(rb.value, 0.1) == pytest.approx(213.1, abs=1e-6)
+
+
+@pytest.mark.component
+def test_routes_method_finds_the_plan_when_the_search_finds_none(monkeypatch, tmp_path):
+    """If the route search leaves stops unplaced (a tight fleet), branch-and-price must still
+    return the triangle's optimum, 40 + 10√3, proved, from its own routes."""
+    import coldchain.plan as plan_module
+    from coldchain.heuristic import HeuristicPlan
+
+    monkeypatch.setattr(
+        plan_module, "solve_heuristic", lambda inst, *a, **kw: HeuristicPlan([], set(), [1, 2, 3], math.inf)
+    )
+    result, _ = solve_and_check(to_scenario(_triangle()), tmp_path, time_limit=20)
+    assert result.status == SolveStatus.OPTIMAL
+    assert result.cost == pytest.approx(40 + 10 * math.sqrt(3), abs=1e-6)
+
+
+@pytest.mark.component
+def test_routes_method_keeps_the_search_plan_when_the_master_lp_fails(monkeypatch, tmp_path):
+    """A solver failure inside branch-and-price is not a crash: the plan is the search's (the
+    triangle's search finds the optimum, 40 + 10√3), without a bound, and a note says why."""
+    import coldchain.plan as plan_module
+    from coldchain.errors import SolverError
+
+    def fail(*a, **kw):
+        raise SolverError("the master LP ended Solve error")
+
+    monkeypatch.setattr(plan_module, "branch_and_price", fail)
+    result, _ = solve_and_check(to_scenario(_triangle()), tmp_path, time_limit=5)
+    assert result.status == SolveStatus.FEASIBLE and result.outcome.bound is None
+    assert result.cost == pytest.approx(40 + 10 * math.sqrt(3), abs=1e-6)
+    assert any("branch-and-price failed" in n for n in result.notes)
+
+
+@pytest.mark.unit
+def test_bks_cost_uses_the_verified_cost_only_when_the_note_names_one():
+    """BKS.csv rows whose literature value was not reproduced: rcdp5004 names its verified
+    solution's cost (733.21); Solomon 50 R209 names none, so its published 600.6 stands."""
+    from coldchain.benchmarks import bks_cost, bks_table
+
+    assert bks_cost(bks_table(ROOT / "vrpspdtw_wang_chen" / "BKS.csv")["rcdp5004"]) == pytest.approx(733.21)
+    assert bks_cost(bks_table(ROOT / "solomon_vrptw_50" / "BKS.csv")["R209"]) == pytest.approx(600.6)
