@@ -83,6 +83,7 @@ import numpy as np
 from coldchain.errors import SolverError
 from coldchain.heuristic import Route
 from coldchain.instance import Instance
+from coldchain.labelling import label
 from coldchain.routes import evaluate_route
 from coldchain.solve import _use_threads
 
@@ -91,7 +92,6 @@ NG_MAX = 16  # a neighbourhood grows (where the LP drives a cycle) up to this ma
 HEURISTIC_LABELS = 3  # labels kept per stop in the fast pricing pass
 COLUMNS_PER_ROUND = 60  # most negative routes added per type and round
 ARTIFICIAL_CNY = 1e6  # cost of leaving a cover row to its artificial column (LP feasibility)
-RC_TOL = 1e-6
 
 
 @dataclass(frozen=True)
@@ -177,6 +177,28 @@ class _TypeData:
         for i in self.nodes:
             near = [j for j in np.argsort(dist[i] + dist[:, i]) if j in set(self.nodes)][:NG_SIZE]
             self.ng[i] = sum(1 << int(j) for j in near) | (1 << i)
+        # the same as arrays, for the compiled labelling loop
+        self.cost_a = dist
+        self.minutes_a = np.asarray(self.minutes, dtype=np.float64)
+        self.service_a = np.asarray(self.service, dtype=np.float64)
+        self.early_a = np.asarray(self.early, dtype=np.float64)
+        self.late_a = np.asarray(self.late, dtype=np.float64)
+        self.ret_a = self.service_a + self.minutes_a[:, 0]
+        self.delivery_a = np.asarray(self.delivery, dtype=np.float64)
+        self.pick_a = np.asarray(self.pick, dtype=np.float64)
+        self.succ_ptr = np.cumsum([0] + [len(js) for js in self.succ]).astype(np.int64)
+        self.succ_idx = np.array([j for js in self.succ for j in js], dtype=np.int64)
+        self.allowed = np.ones((n + 1, n + 1), dtype=np.bool_)
+        self.words = (n + 64) // 64
+
+    def ng_words(self) -> np.ndarray:
+        """The ng-memories as rows of 64-bit words (stop j: bit j % 64 of word j // 64)."""
+        out = np.zeros((len(self.ng), self.words), dtype=np.uint64)
+        mask = (1 << 64) - 1
+        for i, m in enumerate(self.ng):
+            for w in range(self.words):
+                out[i, w] = (m >> (64 * w)) & mask
+        return out
 
 
 def _price(
@@ -195,149 +217,52 @@ def _price(
     those not dominated in reduced cost and time); level 1 applies the full dominance but ignores
     the ng-memory in it (fast, may miss routes); level 2 is exact. ``banned`` arcs are never
     driven (branching). Labelling stops once ``enough`` negative routes are found: the loop adds
-    them and comes back, and only a pass that finds none needs to run to the end.
+    them and comes back, and only a pass that finds none needs to run to the end. The loop itself
+    is `coldchain.labelling.label`.
     """
-    cost, minutes, service, early, late = td.cost, td.minutes, td.service, td.early, td.late
-    succ = td.succ
+    allowed = td.allowed
     if banned:
-        succ = [[j for j in js if (i, j) not in banned] for i, js in enumerate(succ)]
-    dlv, pick, q, end, ng = td.delivery, td.pick, td.q, td.end, td.ng
-    # label arrays
-    L_node, L_rc, L_t, L_A, L_p = [0], [td.fixed - mu], [td.start], [0.0], [0.0]
-    L_ng, L_par, L_alive = [0], [-1], [True]
-    bucket: list[list[int]] = [[] for _ in range(len(pi))]
-    heap = [(td.start, 0)]
-    finished = True
-    best: list[tuple[float, int]] = []
-    back = [cost[j][0] for j in range(len(pi))]
-    ret_min = [service[j] + minutes[j][0] for j in range(len(pi))]
-    pops = 0
-    while heap:
-        _, lab = heapq.heappop(heap)
-        if not L_alive[lab]:
-            continue
-        pops += 1
-        if pops % 2000 == 0 and time.perf_counter() > deadline:
-            finished = False
-            break
-        if enough is not None and len(best) >= enough:
-            finished = False
-            break
-        i = L_node[lab]
-        rc_i, t_i, A_i, p_i, ng_i = L_rc[lab], L_t[lab], L_A[lab], L_p[lab], L_ng[lab]
-        leave = t_i + service[i]
-        ci = cost[i]
-        mi = minutes[i]
-        for j in succ[i]:
-            if ng_i >> j & 1:
-                continue
-            tj = leave + mi[j]
-            if tj < early[j]:
-                tj = early[j]
-            if tj > late[j] or tj + ret_min[j] > end:
-                continue
-            pj = p_i + pick[j]
-            Aj = A_i + dlv[j]
-            if pj > Aj:
-                Aj = pj
-            if Aj > q + 1e-9:
-                continue
-            rcj = rc_i + ci[j] - pi[j]
-            ngj = (ng_i & ng[j]) | (1 << j)
-            b = bucket[j]
-            if level:
-                ng_new, ng_old = (ngj, ngj) if level == 2 else (-1, 0)
-                dominated = False
-                for orc, ot, oA, op, ong, _ in b:
-                    if (
-                        orc <= rcj + 1e-9
-                        and ot <= tj + 1e-9
-                        and oA <= Aj + 1e-9
-                        and op <= pj + 1e-9
-                        and not ong & ~ng_new
-                    ):
-                        dominated = True
-                        break
-                if dominated:
-                    continue
-                gone = [
-                    e
-                    for e in b
-                    if rcj <= e[0] + 1e-9
-                    and tj <= e[1] + 1e-9
-                    and Aj <= e[2] + 1e-9
-                    and pj <= e[3] + 1e-9
-                    and not ng_old & ~e[4]
-                ]
-                if gone:
-                    for e in gone:
-                        L_alive[e[5]] = False
-                    keep = [e for e in b if L_alive[e[5]]]
-                else:
-                    keep = b
-            else:
-                dominated = False
-                for orc, ot, _, _, _, _ in b:
-                    if orc <= rcj + 1e-9 and ot <= tj + 1e-9:
-                        dominated = True
-                        break
-                if dominated:
-                    continue
-                keep = []
-                for e in b:
-                    if rcj <= e[0] + 1e-9 and tj <= e[1] + 1e-9:
-                        L_alive[e[5]] = False
-                    else:
-                        keep.append(e)
-                if len(keep) >= HEURISTIC_LABELS:
-                    worst = max(keep, key=lambda e: e[0])
-                    if worst[0] <= rcj:
-                        bucket[j] = keep
-                        continue
-                    L_alive[worst[5]] = False
-                    keep.remove(worst)
-            new = len(L_node)
-            L_node.append(j)
-            L_rc.append(rcj)
-            L_t.append(tj)
-            L_A.append(Aj)
-            L_p.append(pj)
-            L_ng.append(ngj)
-            L_par.append(lab)
-            L_alive.append(True)
-            keep.append((rcj, tj, Aj, pj, ngj, new))
-            bucket[j] = keep
-            heapq.heappush(heap, (tj, new))
-            closed = rcj + back[j]
-            if closed < -RC_TOL and (j, 0) not in banned:
-                best.append((closed, new))
-    least = None
-    if finished and level == 2:
-        least = min(
-            (
-                L_rc[lab] + back[L_node[lab]]
-                for lab in range(1, len(L_node))
-                if L_alive[lab] and (L_node[lab], 0) not in banned
-            ),
-            default=0.0,
-        )
-        least = min(least, 0.0)
-    best.sort()
+        allowed = allowed.copy()
+        for i, j in banned:
+            allowed[i, j] = False
+    closed, ends, node, parent, finished, least = label(
+        td.cost_a,
+        td.minutes_a,
+        td.service_a,
+        td.early_a,
+        td.late_a,
+        td.ret_a,
+        td.delivery_a,
+        td.pick_a,
+        float(td.q),
+        float(td.end),
+        float(td.fixed - mu),
+        td.succ_ptr,
+        td.succ_idx,
+        allowed,
+        td.ng_words(),
+        np.asarray(pi, dtype=np.float64),
+        level,
+        deadline,
+        enough or 0,
+        HEURISTIC_LABELS,
+    )
     out, seen = [], set()
-    for _, lab in best:
+    for e in np.argsort(closed, kind="stable"):
+        lab = int(ends[e])
         seq = []
         while lab > 0:
-            seq.append(L_node[lab])
-            lab = L_par[lab]
+            seq.append(int(node[lab]))
+            lab = int(parent[lab])
         seq = tuple(reversed(seq))
         if seq in seen:
             continue
         seen.add(seq)
-        c = td.fixed + sum(cost[a][b] for a, b in zip((0, *seq), (*seq, 0)))
+        c = td.fixed + sum(td.cost[a][b] for a, b in zip((0, *seq), (*seq, 0)))
         out.append(Column(td.k, seq, c))
         if len(out) >= COLUMNS_PER_ROUND:
             break
-    return out, least
+    return out, (min(float(least), 0.0) if finished and level == 2 else None)
 
 
 class _Master:

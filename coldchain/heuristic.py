@@ -323,7 +323,9 @@ def solve_heuristic(
             stops, orders = [], s.drop_orders(cand, s.rng.randint(1, 3))
         served = {o for r in cand for os in r.picks.values() for o in os}
         missing = [o for o in s.servable if o not in served]
-        left = s.recreate(cand, stops, sorted(set(orders) | set(missing)), noise=0.3)
+        visited = {i for r in cand for i in r.seq}
+        absent = [i for i in mandatory if i not in visited and i not in stops]  # left out by an earlier move
+        left = s.recreate(cand, [*stops, *absent], sorted(set(orders) | set(missing)), noise=0.3)
         for r, before in zip(cand, current):
             if len(r.seq) > 2 and r.seq != before.seq:  # only routes this move changed
                 s.two_opt(r)
@@ -346,4 +348,4 @@ def solve_heuristic(
                 break
     missing = [inst.orders[o].node for o in best_unserved if inst.orders[o].required]
     real_cost = sum(r.cost for r in best) + sum(inst.orders[o].value_cny for o in best_unserved) + s.lost_excluded
-    return HeuristicPlan(best, best_unserved, [*best_unplaced, *missing], real_cost)
+    return HeuristicPlan(best, best_unserved, list(dict.fromkeys([*best_unplaced, *missing])), real_cost)

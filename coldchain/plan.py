@@ -299,7 +299,9 @@ def _plan_by_routes(inst: Instance, options: PlanOptions, timings: dict[str, flo
     heur = solve_heuristic(inst, search_s, options.seed, pool=pool)
     timings["heuristic_s"] = time.perf_counter() - t0
     pool_routes = [r for r in pool.values() if r.ev is not None and r.ev.feasible]
-    start = [Column(r.k, tuple(r.seq), r.ev.cost) for r in pool_routes]
+    # a column covers its stops whole: only routes that take every order at every stop they visit
+    whole = [r for r in pool_routes if all(len(r.picks.get(i, ())) == len(inst.stop(i).orders) for i in r.seq)]
+    start = [Column(r.k, tuple(r.seq), r.ev.cost) for r in whole]
     incumbent = heur.cost if not heur.unplaced else math.inf
     state = {"routes": heur.routes if not heur.unplaced else None}
 
@@ -308,7 +310,10 @@ def _plan_by_routes(inst: Instance, options: PlanOptions, timings: dict[str, flo
             progress(Progress(cost, bound, relative_gap(cost, bound), time.perf_counter() - started))
 
     def on_integer(cols, cost: float) -> None:
-        state["routes"] = assign_trucks(inst, to_routes(inst, list(cols)))
+        routes = to_routes(inst, list(cols))
+        if len(routes) < len(cols):  # a column the route evaluator rejects: not a plan (not expected)
+            return
+        state["routes"] = assign_trucks(inst, routes)
         report(cost)
 
     def partition(cols: list[Column], budget: float):

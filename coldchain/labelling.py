@@ -1,0 +1,246 @@
+r"""The pricing labelling loop of `coldchain.colgen`, compiled with Numba.
+
+One function, `label`, runs the forward label-setting algorithm over ng-routes that
+`coldchain.colgen` describes (resources :math:`t, p, A`, reduced cost, ng-memory); this module
+holds only the loop, on plain arrays, so that it compiles. Labels are kept in growing arrays and
+processed in order of time from a heap; the labels at one stop sit in that stop's bucket.
+ng-memories are bitsets of ``W`` 64-bit words (stop ``j`` is bit ``j % 64`` of word ``j // 64``).
+
+The loop reads the clock (through ``objmode``) every 1,024 labels, so a deadline stops it within
+milliseconds. The compiled code is cached on disk (``cache=True``): the first call on a new
+machine compiles it (some seconds), later processes load it.
+
+Pricing levels, as in `coldchain.colgen._price`:
+
+- 0: a label is dominated by one no worse in reduced cost and time; at most ``keep`` labels per
+  stop (the cheapest);
+- 1: full dominance (reduced cost, time, peak load, pickups) without the ng-memory;
+- 2: full dominance with the memory (the older label's memory a subset of the newer's): exact.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+
+import numpy as np
+from numba import njit, objmode
+
+EPS = 1e-9
+RC_TOL = 1e-6
+
+
+@njit(cache=True)
+def _grow_f(a, cap):
+    b = np.empty(cap, a.dtype)
+    b[: a.shape[0]] = a
+    return b
+
+
+@njit(cache=True)
+def _grow_2d(a, rows, cols):
+    b = np.zeros((rows, cols), a.dtype)
+    b[: a.shape[0], : a.shape[1]] = a
+    return b
+
+
+@njit(cache=True)
+def label(
+    cost,  # (n1, n1) float64: cost of each arc for this type
+    minutes,  # (n1, n1) float64: driving minutes
+    service,  # (n1,) float64: service minutes at each stop
+    early,  # (n1,) float64: earliest service start (index 0: the departure)
+    late,  # (n1,) float64: latest service start
+    ret_min,  # (n1,) float64: service plus the drive back to the hub
+    dlv,  # (n1,) float64: parcels delivered at each stop
+    pick,  # (n1,) float64: kg picked up at each stop
+    q,  # payload
+    end,  # end of the shift
+    rc0,  # reduced cost of the empty route: fixed cost less the fleet dual
+    succ_ptr,  # (n1 + 1,) int64: CSR successors, nearest first
+    succ_idx,  # int64
+    allowed,  # (n1, n1) bool: arcs not banned by branching
+    ng,  # (n1, W) uint64: ng-neighbourhoods
+    pi,  # (n1,) float64: cover duals
+    level,  # 0, 1 or 2
+    deadline,  # time.perf_counter() value to stop at
+    enough,  # stop after this many negative routes (0: never)
+    keep,  # labels per stop at level 0
+):
+    """Returns ``(closed, ends, node, parent, finished, least)``: the reduced cost of each
+    negative route found and the label it ends at, the labels' stops and parents (to rebuild the
+    routes), whether the loop ran to the end, and the least reduced cost of any route (only
+    meaningful when ``finished`` and ``level`` is 2)."""
+    n1 = cost.shape[0]
+    W = ng.shape[1]
+    cap = 4096
+    L_node = np.empty(cap, np.int64)
+    L_rc = np.empty(cap, np.float64)
+    L_t = np.empty(cap, np.float64)
+    L_A = np.empty(cap, np.float64)
+    L_p = np.empty(cap, np.float64)
+    L_ng = np.zeros((cap, W), np.uint64)
+    L_par = np.empty(cap, np.int64)
+    L_alive = np.empty(cap, np.bool_)
+    L_node[0] = 0
+    L_rc[0] = rc0
+    L_t[0] = early[0]
+    L_A[0] = 0.0
+    L_p[0] = 0.0
+    L_par[0] = -1
+    L_alive[0] = True
+    nl = 1
+    bcap = 16
+    bk = np.empty((n1, bcap), np.int64)
+    bcnt = np.zeros(n1, np.int64)
+    heap = [(early[0], np.int64(0))]
+    best_rc = np.empty(64, np.float64)
+    best_lab = np.empty(64, np.int64)
+    nb = 0
+    finished = True
+    pops = 0
+    ngj = np.zeros(W, np.uint64)
+    one = np.uint64(1)
+    while len(heap) > 0:
+        _, lab = heapq.heappop(heap)
+        if not L_alive[lab]:
+            continue
+        pops += 1
+        if pops % 1024 == 0:
+            with objmode(now="float64"):
+                now = time.perf_counter()
+            if now > deadline:
+                finished = False
+                break
+        if enough > 0 and nb >= enough:
+            finished = False
+            break
+        i = L_node[lab]
+        rc_i = L_rc[lab]
+        leave = L_t[lab] + service[i]
+        A_i = L_A[lab]
+        p_i = L_p[lab]
+        for s in range(succ_ptr[i], succ_ptr[i + 1]):
+            j = succ_idx[s]
+            if not allowed[i, j]:
+                continue
+            wj = j >> 6
+            bit = one << np.uint64(j & 63)
+            if L_ng[lab, wj] & bit:
+                continue
+            tj = leave + minutes[i, j]
+            if tj < early[j]:
+                tj = early[j]
+            if tj > late[j] or tj + ret_min[j] > end:
+                continue
+            pj = p_i + pick[j]
+            Aj = A_i + dlv[j]
+            if pj > Aj:
+                Aj = pj
+            if Aj > q + EPS:
+                continue
+            rcj = rc_i + cost[i, j] - pi[j]
+            for w in range(W):
+                ngj[w] = L_ng[lab, w] & ng[j, w]
+            ngj[wj] |= bit
+            # dominated by a label already at j?
+            c = bcnt[j]
+            dominated = False
+            for e in range(c):
+                o = bk[j, e]
+                if L_rc[o] <= rcj + EPS and L_t[o] <= tj + EPS:
+                    if level == 0:
+                        dominated = True
+                        break
+                    if L_A[o] <= Aj + EPS and L_p[o] <= pj + EPS:
+                        if level == 1:
+                            dominated = True
+                            break
+                        sub = True
+                        for w in range(W):
+                            if L_ng[o, w] & ~ngj[w]:
+                                sub = False
+                                break
+                        if sub:
+                            dominated = True
+                            break
+            if dominated:
+                continue
+            # drop the labels at j that the new one dominates
+            m = 0
+            for e in range(c):
+                o = bk[j, e]
+                kill = False
+                if rcj <= L_rc[o] + EPS and tj <= L_t[o] + EPS:
+                    if level == 0:
+                        kill = True
+                    elif Aj <= L_A[o] + EPS and pj <= L_p[o] + EPS:
+                        if level == 1:
+                            kill = True
+                        else:
+                            kill = True
+                            for w in range(W):
+                                if ngj[w] & ~L_ng[o, w]:
+                                    kill = False
+                                    break
+                if kill:
+                    L_alive[o] = False
+                else:
+                    bk[j, m] = o
+                    m += 1
+            bcnt[j] = m
+            if level == 0 and m >= keep:
+                worst = 0
+                for e in range(1, m):
+                    if L_rc[bk[j, e]] > L_rc[bk[j, worst]]:
+                        worst = e
+                if L_rc[bk[j, worst]] <= rcj:
+                    continue
+                L_alive[bk[j, worst]] = False
+                bk[j, worst] = bk[j, m - 1]
+                m -= 1
+                bcnt[j] = m
+            # store the new label
+            if nl == cap:
+                cap *= 2
+                L_node = _grow_f(L_node, cap)
+                L_rc = _grow_f(L_rc, cap)
+                L_t = _grow_f(L_t, cap)
+                L_A = _grow_f(L_A, cap)
+                L_p = _grow_f(L_p, cap)
+                L_ng = _grow_2d(L_ng, cap, W)
+                L_par = _grow_f(L_par, cap)
+                L_alive = _grow_f(L_alive, cap)
+            new = nl
+            nl += 1
+            L_node[new] = j
+            L_rc[new] = rcj
+            L_t[new] = tj
+            L_A[new] = Aj
+            L_p[new] = pj
+            for w in range(W):
+                L_ng[new, w] = ngj[w]
+            L_par[new] = lab
+            L_alive[new] = True
+            if m == bcap:
+                bcap *= 2
+                bk = _grow_2d(bk, n1, bcap)
+            bk[j, m] = new
+            bcnt[j] = m + 1
+            heapq.heappush(heap, (tj, new))
+            closed = rcj + cost[j, 0]
+            if closed < -RC_TOL and allowed[j, 0]:
+                if nb == best_rc.shape[0]:
+                    best_rc = _grow_f(best_rc, 2 * nb)
+                    best_lab = _grow_f(best_lab, 2 * nb)
+                best_rc[nb] = closed
+                best_lab[nb] = new
+                nb += 1
+    least = 0.0
+    if finished and level == 2:
+        for lab in range(1, nl):
+            if L_alive[lab] and allowed[L_node[lab], 0]:
+                v = L_rc[lab] + cost[L_node[lab], 0]
+                if v < least:
+                    least = v
+    return best_rc[:nb], best_lab[:nb], L_node[:nl], L_par[:nl], finished, least
