@@ -72,6 +72,7 @@ bound exists even when the time limit stops the loop before the LP is solved.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import time
 from collections.abc import Callable
@@ -83,7 +84,7 @@ import numpy as np
 from coldchain.errors import SolverError
 from coldchain.heuristic import Route
 from coldchain.instance import Instance
-from coldchain.labelling import label
+from coldchain.labelling import completion, label
 from coldchain.routes import evaluate_route
 from coldchain.solve import _use_threads
 
@@ -92,6 +93,12 @@ NG_MAX = 16  # a neighbourhood grows (where the LP drives a cycle) up to this ma
 HEURISTIC_LABELS = 3  # labels kept per stop in the fast pricing pass
 COLUMNS_PER_ROUND = 60  # most negative routes added per type and round
 ARTIFICIAL_CNY = 1e6  # cost of leaving a cover row to its artificial column (LP feasibility)
+CUT_ROUNDS = 8  # subset-row cut rounds at the root
+CUTS_PER_ROUND = 30
+MAX_CUTS = 128
+CUT_VIOLATION = 0.02  # separate cuts violated by more than this
+CUT_GAIN = 1e-4  # stop the rounds when the bound rises by less than this fraction
+CUT_TIME_SHARE = 0.4  # of the time left at the root, the most the cut rounds start within
 
 
 @dataclass(frozen=True)
@@ -209,6 +216,7 @@ def _price(
     deadline: float,
     banned: frozenset[tuple[int, int]] = frozenset(),
     enough: int | None = None,
+    cuts: _Cuts | None = None,
 ) -> tuple[list[Column], float | None]:
     """Negative-reduced-cost routes of one type, most negative first, and the least reduced cost
     over all ng-routes (only at ``level`` 2 when the labelling ran to the end; else None).
@@ -225,6 +233,23 @@ def _price(
         allowed = allowed.copy()
         for i, j in banned:
             allowed[i, j] = False
+    duals = np.asarray(pi, dtype=np.float64)
+    if level == 2:  # completion bounds prune the exact pass (the others are fast anyway)
+        f = completion(
+            td.cost_a,
+            td.minutes_a,
+            td.service_a,
+            td.early_a,
+            td.late_a,
+            td.ret_a,
+            float(td.end),
+            duals,
+            td.succ_ptr,
+            td.succ_idx,
+            allowed,
+        )
+    else:
+        f = np.empty((0, 0))
     closed, ends, node, parent, finished, least = label(
         td.cost_a,
         td.minutes_a,
@@ -241,11 +266,13 @@ def _price(
         td.succ_idx,
         allowed,
         td.ng_words(),
-        np.asarray(pi, dtype=np.float64),
+        duals,
+        *(cuts or _Cuts(len(pi))).arrays(),
         level,
         deadline,
         enough or 0,
         HEURISTIC_LABELS,
+        f,
     )
     out, seen = [], set()
     for e in np.argsort(closed, kind="stable"):
@@ -263,6 +290,76 @@ def _price(
         if len(out) >= COLUMNS_PER_ROUND:
             break
     return out, (min(float(least), 0.0) if finished and level == 2 else None)
+
+
+class _Cuts:
+    r"""Subset-row cuts over three stops S (Jepsen, Petersen, Spoorendonk & Pisinger 2008):
+    :math:`\sum_r \lfloor |r \cap S| / 2 \rfloor \lambda_r \le 1` (no two routes of a plan
+    both visit two stops of S). Their duals :math:`\sigma_s \le 0` enter pricing: a route pays
+    :math:`-\sigma_s` at every second visit to S. With limited memory M ⊇ S (Pecin, Pessoa, Poggi
+    & Uchoa 2017) a route forgets an odd visit when it passes a stop outside M; the coefficient
+    can only fall, so the cut stays valid, and labels that differ only in forgotten visits no
+    longer block each other's dominance."""
+
+    def __init__(self, n1: int):
+        self.n1 = n1
+        self.sets: list[tuple[int, int, int]] = []
+        self.memory: list[frozenset[int]] = []
+        self.sig = np.zeros(0)
+
+    def coefficients(self, seq: tuple[int, ...]) -> list[int]:
+        out = []
+        for cut, memory in zip(self.sets, self.memory):
+            odd, a = False, 0
+            for i in seq:
+                if i not in memory:
+                    odd = False
+                elif i in cut:
+                    a += odd
+                    odd = not odd
+            out.append(a)
+        return out
+
+    def arrays(self) -> tuple:
+        by_stop: list[list[int]] = [[] for _ in range(self.n1)]
+        for s, cut in enumerate(self.sets):
+            for i in cut:
+                by_stop[i].append(s)
+        ptr = np.cumsum([0] + [len(x) for x in by_stop]).astype(np.int64)
+        idx = np.array([s for x in by_stop for s in x], dtype=np.int64)
+        sig = self.sig if len(self.sig) else np.zeros(1)
+        words = max(1, (len(self.sets) + 63) // 64)
+        mem = np.zeros((self.n1, words), dtype=np.uint64)
+        for s, memory in enumerate(self.memory):
+            for i in memory:
+                mem[i, s >> 6] |= np.uint64(1 << (s & 63))
+        return ptr, idx, np.asarray(sig, dtype=np.float64), mem, words
+
+
+_compiled = False
+
+
+def warm_up() -> float:
+    """Compile the labelling loop (`coldchain.labelling`) now, on a two-stop toy, so that no
+    deadline pays for it; seconds taken. Numba caches the machine code on disk, so only the first
+    process on a machine compiles (some seconds); later ones load it."""
+    global _compiled
+    if _compiled:
+        return 0.0
+    t0 = time.perf_counter()
+    n1 = 3
+    z1, z2 = np.zeros(n1), np.zeros((n1, n1))
+    late = np.full(n1, 10.0)
+    ptr, idx = np.array([0, 2, 3, 4], dtype=np.int64), np.array([1, 2, 2, 1], dtype=np.int64)
+    allowed = np.ones((n1, n1), dtype=np.bool_)
+    minutes = np.ones((n1, n1))
+    f = completion(z2, minutes, z1, z1, late, z1 + 1, 20.0, z1, ptr, idx, allowed)
+    cut_args = _Cuts(n1).arrays()
+    for g in (f, np.empty((0, 0))):
+        label(z2, minutes, z1, z1, late, z1 + 1, z1, z1, 1.0, 20.0, 0.0, ptr, idx, allowed,
+              np.zeros((n1, 1), dtype=np.uint64), z1, *cut_args, 2, math.inf, 0, HEURISTIC_LABELS, g)  # fmt: skip
+    _compiled = True
+    return time.perf_counter() - t0
 
 
 class _Master:
@@ -294,6 +391,33 @@ class _Master:
         self.h = h
         self.columns: list[Column] = []
         self.keys: set[tuple[int, tuple[int, ...]]] = set()
+        self.cuts = _Cuts(n + 1)
+        self.base_rows = n + nt
+
+    def add_cuts(self, sets: list[tuple[tuple[int, int, int], frozenset[int]]]) -> None:
+        """Append subset-row cuts (stops, memory), with their coefficients on every column so far."""
+        new = _Cuts(self.inst.n + 1)
+        new.sets = [c for c, _ in sets]
+        new.memory = [m for _, m in sets]
+        starts, idx, val = [], [], []
+        for s in range(len(sets)):
+            starts.append(len(idx))
+            for c_pos, c in enumerate(self.columns):
+                a = new.coefficients(c.seq)[s]
+                if a:
+                    idx.append(self.inst.n + c_pos)
+                    val.append(float(a))
+        self.h.addRows(
+            len(sets),
+            np.full(len(sets), -highspy.kHighsInf),
+            np.ones(len(sets)),
+            len(idx),
+            np.array(starts, dtype=np.int32),
+            np.array(idx, dtype=np.int32),
+            np.array(val),
+        )
+        self.cuts.sets = self.cuts.sets + new.sets
+        self.cuts.memory = self.cuts.memory + new.memory
 
     def add(self, cols: list[Column]) -> int:
         new = [c for c in cols if (c.k, c.seq) not in self.keys]
@@ -313,6 +437,10 @@ class _Master:
                 val.append(float(a))
             idx.append(n + c.k)
             val.append(1.0)
+            for s, a in enumerate(self.cuts.coefficients(c.seq)):
+                if a:
+                    idx.append(self.base_rows + s)
+                    val.append(float(a))
         self.h.addCols(
             len(new),
             np.array([c.cost for c in new]),
@@ -337,7 +465,8 @@ class _Master:
         pi = [0.0] * (n + 1)
         for node, r in self.rows.items():
             pi[node] = duals[r]
-        mu = [min(0.0, d) for d in duals[n:]]
+        mu = [min(0.0, d) for d in duals[n : self.base_rows]]
+        self.cuts.sig = np.maximum(0.0, -np.asarray(duals[self.base_rows :], dtype=np.float64))
         art = float(sum(sol.col_value[:n]))
         return self.h.getInfo().objective_function_value, pi, mu, art
 
@@ -387,7 +516,9 @@ class _ColumnGeneration:
             new: list[Column] = []
             least_total, complete = 0.0, True
             for td in self.types:
-                cols, least = _price(td, pi, mu[td.k], level, deadline, banned, COLUMNS_PER_ROUND if level else None)
+                cols, least = _price(
+                    td, pi, mu[td.k], level, deadline, banned, COLUMNS_PER_ROUND if level else None, self.master.cuts
+                )
                 new += cols
                 if least is None:
                     complete = False
@@ -398,6 +529,7 @@ class _ColumnGeneration:
                 bound = lag if bound is None else max(bound, lag)
                 if round_up(bound, self.grid) >= cutoff:
                     return "cutoff", lp, bound
+            new = [c for c in new if (c.k, c.seq) not in self.master.keys]  # (a repeat: numerical noise)
             if not new:
                 if level < 2:
                     level += 1
@@ -417,6 +549,75 @@ class _ColumnGeneration:
             level = 0
             self.master.add(new)
             lp, pi, mu, art = self.master.solve()
+
+    def cut_loop(
+        self, banned: frozenset[tuple[int, int]], deadline: float, cutoff: float, lp: float
+    ) -> tuple[str, float, float | None]:
+        """Subset-row cut rounds after a solved node LP of value ``lp``: separate, add, solve by
+        column generation again, while the bound rises by at least ``CUT_GAIN`` of itself and the
+        rounds have used less than ``CUT_TIME_SHARE`` of the time to ``deadline`` (the tree needs
+        the rest). Returns what `solve` returns; on ``time`` the bound is at least the LP before
+        the last round (adding valid cuts never lowers the LP)."""
+        status, bound = "solved", lp
+        t0 = time.perf_counter()
+        stop_at = t0 + CUT_TIME_SHARE * (deadline - t0)
+        for _ in range(CUT_ROUNDS):
+            if len(self.master.cuts.sets) >= MAX_CUTS or time.perf_counter() > stop_at:
+                break
+            sets = self.separate(min(CUTS_PER_ROUND, MAX_CUTS - len(self.master.cuts.sets)))
+            if not sets:
+                break
+            self.master.add_cuts(sets)
+            before = lp
+            status, lp, bound = self.solve(banned, deadline, cutoff)
+            if status == "time":
+                return "time", lp, max(before, bound if bound is not None else -math.inf)
+            if status != "solved" or lp - before < CUT_GAIN * abs(before):
+                break
+        return status, lp, bound
+
+    def separate(self, most: int) -> list[tuple[tuple[int, int, int], frozenset[int]]]:
+        """Subset-row cuts over three stops that the last LP solution violates by more than
+        ``CUT_VIOLATION``, most violated first, each stop in at most 3 of them, each with its
+        memory: the stops that the LP's routes visit between their first and last stop of the cut
+        (so these routes keep their full coefficient; Pecin et al. 2017)."""
+        _, used = self.flows()
+        used = [(c, v) for c, v in used if v < 1 - 1e-6]
+        stops = sorted({i for c, _ in used for i in c.seq})
+        if len(stops) < 3:
+            return []
+        at = {i: a for a, i in enumerate(stops)}
+        X = np.zeros((len(used), len(stops)))
+        for r, (c, _) in enumerate(used):
+            for i in c.seq:
+                X[r, at[i]] += 1
+        V = np.array([v for _, v in used])
+        P = (X > 0).astype(float)
+        W = P.T @ (P * V[:, None])  # weight of the routes through both stops of a pair
+        tri = np.array(list(itertools.combinations(range(len(stops)), 3)), dtype=np.int64)
+        a, b, c = tri[:, 0], tri[:, 1], tri[:, 2]
+        tri = tri[W[a, b] + W[a, c] + W[b, c] > 1 + CUT_VIOLATION]  # a necessary condition
+        if not len(tri):
+            return []
+        value = np.floor((X[:, tri[:, 0]] + X[:, tri[:, 1]] + X[:, tri[:, 2]]) / 2).T @ V
+        have = set(self.master.cuts.sets)
+        per_stop: dict[int, int] = {}
+        out: list[tuple[tuple[int, int, int], frozenset[int]]] = []
+        for t in np.argsort(-value, kind="stable"):
+            if value[t] <= 1 + CUT_VIOLATION or len(out) >= most:
+                break
+            cut = tuple(stops[int(x)] for x in tri[t])
+            if cut in have or any(per_stop.get(i, 0) >= 3 for i in cut):
+                continue
+            memory = set(cut)
+            for col, _ in used:
+                pos = [p for p, i in enumerate(col.seq) if i in cut]
+                if len(pos) >= 2:
+                    memory.update(col.seq[pos[0] : pos[-1] + 1])
+            out.append((cut, frozenset(memory)))
+            for i in cut:
+                per_stop[i] = per_stop.get(i, 0) + 1
+        return out
 
     def grow_ng(self) -> bool:
         """Forbid every cycle the last LP solution drives: for a cycle i, v1, ..., vk, i in a used
@@ -466,13 +667,21 @@ def _drives_any(seq: tuple[int, ...], banned: frozenset[tuple[int, int]]) -> boo
 
 
 def route_bound(
-    inst: Instance, start: list[Column] | None = None, time_limit_s: float = 30.0, threads: int = 1
+    inst: Instance,
+    start: list[Column] | None = None,
+    time_limit_s: float = 30.0,
+    threads: int = 1,
+    cuts: bool = False,
 ) -> RouteBound:
     """Column generation at the root (see the module docstring): the LP over all ng-routes when
-    ``solved``, else the best Lagrangian bound the time limit allowed."""
+    ``solved``, else the best Lagrangian bound the time limit allowed; with ``cuts``, after the
+    subset-row cut rounds."""
+    warm_up()
     t0 = time.perf_counter()
     cg = _ColumnGeneration(inst, start, threads)
     status, lp, bound = cg.solve(frozenset(), t0 + time_limit_s)
+    if cuts and status == "solved":
+        status, lp, bound = cg.cut_loop(frozenset(), t0 + time_limit_s, math.inf, lp)
     return RouteBound(
         bound,
         lp,
@@ -519,6 +728,7 @@ def branch_and_price(
     threads: int = 1,
     on_integer: Callable[[tuple[Column, ...], float], None] | None = None,
     at_root: Callable[[list[Column], float], tuple[tuple[Column, ...], float] | None] | None = None,
+    cuts: bool = True,
 ) -> PriceAndBranch:
     """Best-first branch-and-price on arc flows, proving ``incumbent_cost`` (from the heuristic)
     optimal or finding a cheaper plan.
@@ -532,6 +742,7 @@ def branch_and_price(
     partitioning), which then prunes the tree; it is asked again after 10, 40, 160, ... nodes,
     with every route priced so far.
     """
+    warm_up()
     t0 = time.perf_counter()
     deadline = t0 + time_limit_s
     grid = cost_grid(inst)
@@ -549,6 +760,8 @@ def branch_and_price(
             continue
         nodes += 1
         status, lp, bound = cg.solve(banned, deadline, cutoff=best - tol)
+        if nodes == 1 and status == "solved" and cuts:
+            status, lp, bound = cg.cut_loop(banned, deadline, best - tol, lp)
         if nodes == 1:
             root_bound = lp if status == "solved" else bound
         if status == "solved" and nodes >= partition_at and at_root and round_up(lp, grid) < best - tol:

@@ -1,7 +1,8 @@
 r"""The pricing labelling loop of `coldchain.colgen`, compiled with Numba.
 
 One function, `label`, runs the forward label-setting algorithm over ng-routes that
-`coldchain.colgen` describes (resources :math:`t, p, A`, reduced cost, ng-memory); this module
+`coldchain.colgen` describes (resources :math:`t, p, A`, reduced cost, ng-memory, and the parity
+of visits to each subset-row cut's three stops); this module
 holds only the loop, on plain arrays, so that it compiles. Labels are kept in growing arrays and
 processed in order of time from a heap; the labels at one stop sit in that stop's bucket.
 ng-memories are bitsets of ``W`` 64-bit words (stop ``j`` is bit ``j % 64`` of word ``j // 64``).
@@ -16,6 +17,9 @@ Pricing levels, as in `coldchain.colgen._price`:
   stop (the cheapest);
 - 1: full dominance (reduced cost, time, peak load, pickups) without the ng-memory;
 - 2: full dominance with the memory (the older label's memory a subset of the newer's): exact.
+
+With subset-row cuts, a label dominates another only if it is cheaper even after paying every
+cut penalty the other has already paid and it has not (its odd cuts that are even in the other).
 """
 
 from __future__ import annotations
@@ -45,6 +49,66 @@ def _grow_2d(a, rows, cols):
 
 
 @njit(cache=True)
+def _owed(mine, other, sig, C):
+    """The cut penalties a label with cut state ``mine`` may still pay that one with ``other``
+    will not: ``sig`` summed over the cuts odd in ``mine`` and even in ``other`` (Jepsen et al.
+    2008)."""
+    total = 0.0
+    for w in range(C):
+        d = mine[w] & ~other[w]
+        b = 64 * w
+        while d:
+            if d & np.uint64(1):
+                total += sig[b]
+            d >>= np.uint64(1)
+            b += 1
+    return total
+
+
+@njit(cache=True)
+def completion(cost, minutes, service, early, late, ret_min, end, pi, succ_ptr, succ_idx, allowed):
+    """Lower bounds on the reduced cost of finishing a route: ``f[j, T]`` for a label at stop
+    ``j`` whose service starts at ``T`` or later (whole minutes). A shortest path over (stop,
+    minute) that keeps the windows and the shift and forgets payload, ng-memories and cut
+    penalties (those only add cost). Times are floored at every stop, so a real label, which is
+    never earlier, can do no better; ``f`` does not fall with ``T``. Returns an empty array when
+    some arc takes less than a minute (flooring could then stand still)."""
+    n1 = cost.shape[0]
+    H = 0
+    for j in range(n1):
+        if late[j] > H:
+            H = late[j]
+    H = int(np.ceil(H)) + 1
+    f = np.full((n1, H + 1), np.inf)
+    for i in range(1, n1):
+        for s in range(succ_ptr[i], succ_ptr[i + 1]):
+            if service[i] + minutes[i, succ_idx[s]] < 1.0:
+                return np.empty((0, 0), np.float64)
+    for T in range(H, -1, -1):
+        for j in range(1, n1):
+            if late[j] < T:
+                continue
+            best = np.inf
+            if T + ret_min[j] <= end and allowed[j, 0]:
+                best = cost[j, 0]
+            leave = T + service[j]
+            for s in range(succ_ptr[j], succ_ptr[j + 1]):
+                k = succ_idx[s]
+                if not allowed[j, k]:
+                    continue
+                arr = leave + minutes[j, k]
+                if arr > late[k]:
+                    continue
+                if arr < early[k]:
+                    arr = early[k]
+                v = cost[j, k] - pi[k] + f[k, int(np.floor(arr))]
+                if v < best:
+                    best = v
+            f[j, T] = best
+    return f
+
+
+@njit(cache=True)
 def label(
     cost,  # (n1, n1) float64: cost of each arc for this type
     minutes,  # (n1, n1) float64: driving minutes
@@ -62,10 +126,16 @@ def label(
     allowed,  # (n1, n1) bool: arcs not banned by branching
     ng,  # (n1, W) uint64: ng-neighbourhoods
     pi,  # (n1,) float64: cover duals
+    cut_ptr,  # (n1 + 1,) int64: CSR, the subset-row cuts each stop is in
+    cut_idx,  # int64
+    sig,  # (cuts,) float64: each cut's penalty, minus its dual (>= 0)
+    mem,  # (n1, cut_words) uint64: the cuts whose memory holds each stop
+    cut_words,  # words of a label's cut state (>= 1)
     level,  # 0, 1 or 2
     deadline,  # time.perf_counter() value to stop at
     enough,  # stop after this many negative routes (0: never)
     keep,  # labels per stop at level 0
+    f,  # (n1, H) completion bounds, or an empty array (no pruning)
 ):
     """Returns ``(closed, ends, node, parent, finished, least)``: the reduced cost of each
     negative route found and the label it ends at, the labels' stops and parents (to rebuild the
@@ -82,6 +152,7 @@ def label(
     L_ng = np.zeros((cap, W), np.uint64)
     L_par = np.empty(cap, np.int64)
     L_alive = np.empty(cap, np.bool_)
+    L_sr = np.zeros((cap, cut_words), np.uint64)  # bit s: an odd number of visits to cut s's stops
     L_node[0] = 0
     L_rc[0] = rc0
     L_t[0] = early[0]
@@ -100,6 +171,9 @@ def label(
     finished = True
     pops = 0
     ngj = np.zeros(W, np.uint64)
+    srj = np.zeros(cut_words, np.uint64)
+    C = cut_words
+    prune = f.shape[0] > 0
     one = np.uint64(1)
     while len(heap) > 0:
         _, lab = heapq.heappop(heap)
@@ -140,6 +214,18 @@ def label(
             if Aj > q + EPS:
                 continue
             rcj = rc_i + cost[i, j] - pi[j]
+            if prune and rcj + f[j, int(np.floor(tj))] >= -RC_TOL:
+                continue  # no completion can make the route negative
+            for w in range(C):
+                srj[w] = L_sr[lab, w] & mem[j, w]  # a cut forgets a visit when the route leaves its memory
+            for c_ in range(cut_ptr[j], cut_ptr[j + 1]):
+                s_ = cut_idx[c_]
+                b_ = one << np.uint64(s_ & 63)
+                if srj[s_ >> 6] & b_:  # the second visit to the cut's stops: pay its dual
+                    rcj += sig[s_]
+                    srj[s_ >> 6] &= ~b_
+                else:
+                    srj[s_ >> 6] |= b_
             for w in range(W):
                 ngj[w] = L_ng[lab, w] & ng[j, w]
             ngj[wj] |= bit
@@ -148,41 +234,38 @@ def label(
             dominated = False
             for e in range(c):
                 o = bk[j, e]
-                if L_rc[o] <= rcj + EPS and L_t[o] <= tj + EPS:
-                    if level == 0:
-                        dominated = True
-                        break
-                    if L_A[o] <= Aj + EPS and L_p[o] <= pj + EPS:
-                        if level == 1:
-                            dominated = True
-                            break
+                if L_rc[o] > rcj + EPS or L_t[o] > tj + EPS:
+                    continue
+                if level > 0:
+                    if L_A[o] > Aj + EPS or L_p[o] > pj + EPS:
+                        continue
+                    if level == 2:
                         sub = True
                         for w in range(W):
                             if L_ng[o, w] & ~ngj[w]:
                                 sub = False
                                 break
-                        if sub:
-                            dominated = True
-                            break
+                        if not sub:
+                            continue
+                if L_rc[o] + _owed(L_sr[o], srj, sig, C) <= rcj + EPS:
+                    dominated = True
+                    break
             if dominated:
                 continue
             # drop the labels at j that the new one dominates
             m = 0
             for e in range(c):
                 o = bk[j, e]
-                kill = False
-                if rcj <= L_rc[o] + EPS and tj <= L_t[o] + EPS:
-                    if level == 0:
-                        kill = True
-                    elif Aj <= L_A[o] + EPS and pj <= L_p[o] + EPS:
-                        if level == 1:
-                            kill = True
-                        else:
-                            kill = True
-                            for w in range(W):
-                                if ngj[w] & ~L_ng[o, w]:
-                                    kill = False
-                                    break
+                kill = rcj <= L_rc[o] + EPS and tj <= L_t[o] + EPS
+                if kill and level > 0:
+                    kill = Aj <= L_A[o] + EPS and pj <= L_p[o] + EPS
+                    if kill and level == 2:
+                        for w in range(W):
+                            if ngj[w] & ~L_ng[o, w]:
+                                kill = False
+                                break
+                if kill:
+                    kill = rcj + _owed(srj, L_sr[o], sig, C) <= L_rc[o] + EPS
                 if kill:
                     L_alive[o] = False
                 else:
@@ -211,6 +294,7 @@ def label(
                 L_ng = _grow_2d(L_ng, cap, W)
                 L_par = _grow_f(L_par, cap)
                 L_alive = _grow_f(L_alive, cap)
+                L_sr = _grow_2d(L_sr, cap, C)
             new = nl
             nl += 1
             L_node[new] = j
@@ -222,6 +306,8 @@ def label(
                 L_ng[new, w] = ngj[w]
             L_par[new] = lab
             L_alive[new] = True
+            for w in range(C):
+                L_sr[new, w] = srj[w]
             if m == bcap:
                 bcap *= 2
                 bk = _grow_2d(bk, n1, bcap)

@@ -9,7 +9,7 @@ import pytest
 from builders import build, order, parcels, site, solve_and_check, truck
 
 from coldchain.benchmarks import BenchInstance, read_solomon, to_scenario
-from coldchain.colgen import Column, branch_and_price, cost_grid, round_up, route_bound, supports
+from coldchain.colgen import Column, _Cuts, branch_and_price, cost_grid, round_up, route_bound, supports
 from coldchain.instance import build_instance
 from coldchain.solve import SolveStatus
 
@@ -42,15 +42,41 @@ def test_root_lp_is_the_half_pairs_solution_of_the_triangle():
 @pytest.mark.unit
 def test_branch_and_price_closes_the_triangle_gap():
     """The best plan is one pair and one single: 20 + 10√3 + 20 = 40 + 10√3 = 57.32, above the LP
-    (55.98); branching on an arc must prove it. Started from a worse plan (three singles, 60), it
+    (55.98); without cuts, branching on an arc must prove it. Started from a worse plan (three singles, 60), it
     must find the optimum and a bound equal to it."""
     inst = build_instance(to_scenario(_triangle()))
     singles = [Column(0, (i,), 20.0) for i in (1, 2, 3)]
-    bp = branch_and_price(inst, singles, 60.0, time_limit_s=10)
+    bp = branch_and_price(inst, singles, 60.0, time_limit_s=10, cuts=False)
     assert bp.cost == pytest.approx(40 + 10 * math.sqrt(3), abs=1e-6)
     assert bp.bound == pytest.approx(bp.cost, abs=1e-6)
     assert bp.nodes > 1
     assert sorted(len(c.seq) for c in bp.columns) == [1, 2]
+
+
+@pytest.mark.unit
+def test_a_subset_row_cut_closes_the_triangle_at_the_root():
+    """The three half pairs violate the subset-row cut over the three customers (each pair visits
+    two of them: 3 · 1/2 = 1.5 > 1). With the cut at most one pair is driven, so the LP is one
+    pair and one single, 40 + 10√3, the integer optimum: branch-and-price proves it at the root,
+    and pricing must charge the cut's dual for a route's second customer of the three (else it
+    would find the pairs negative again and never stop)."""
+    inst = build_instance(to_scenario(_triangle()))
+    rb = route_bound(inst, time_limit_s=10, cuts=True)
+    assert rb.value == pytest.approx(40 + 10 * math.sqrt(3), abs=1e-6)
+    bp = branch_and_price(inst, [Column(0, (i,), 20.0) for i in (1, 2, 3)], 60.0, time_limit_s=10)
+    assert bp.cost == pytest.approx(40 + 10 * math.sqrt(3), abs=1e-6)
+    assert bp.bound == pytest.approx(bp.cost, abs=1e-6) and bp.nodes == 1
+
+
+@pytest.mark.unit
+def test_limited_memory_cut_coefficients():
+    """Cut over stops {1, 2, 3} with memory {1, 2, 3, 4}: a route pays at every second visit to the
+    three while it stays in the memory. (1, 4, 2): 1; (1, 5, 2): 0 (5 is outside, the visit to 1
+    is forgotten); (1, 2, 3): 1 (floor 3/2); (1, 2, 1, 2), an ng-route with a cycle: 2; (4, 1): 0."""
+    cuts = _Cuts(7)
+    cuts.sets, cuts.memory = [(1, 2, 3)], [frozenset({1, 2, 3, 4})]
+    got = [cuts.coefficients(r)[0] for r in [(1, 4, 2), (1, 5, 2), (1, 2, 3), (1, 2, 1, 2), (4, 1)]]
+    assert got == [1, 0, 1, 2, 0]
 
 
 @pytest.mark.unit
