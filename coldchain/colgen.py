@@ -373,6 +373,7 @@ class _Master:
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", max(1, threads))
+        h.setOptionValue("simplex_strategy", 4)  # primal: adding columns keeps the basis primal feasible
         inf = highspy.kHighsInf
         none = np.array([], dtype=np.int32)
         h.addRows(n, np.ones(n), np.ones(n), 0, none, none, np.array([]))
