@@ -362,6 +362,10 @@ def warm_up() -> float:
     return time.perf_counter() - t0
 
 
+class _OutOfTime(Exception):
+    """The master LP reached the deadline (column generation then ends with status ``time``)."""
+
+
 class _Master:
     """The restricted master LP in HiGHS, grown one batch of columns at a time."""
 
@@ -400,14 +404,18 @@ class _Master:
         new = _Cuts(self.inst.n + 1)
         new.sets = [c for c, _ in sets]
         new.memory = [m for _, m in sets]
-        starts, idx, val = [], [], []
-        for s in range(len(sets)):
-            starts.append(len(idx))
-            for c_pos, c in enumerate(self.columns):
-                a = new.coefficients(c.seq)[s]
+        rows: list[list[tuple[int, float]]] = [[] for _ in sets]
+        for c_pos, c in enumerate(self.columns):
+            if len(c.seq) < 2:
+                continue
+            for s, a in enumerate(new.coefficients(c.seq)):
                 if a:
-                    idx.append(self.inst.n + c_pos)
-                    val.append(float(a))
+                    rows[s].append((self.inst.n + c_pos, float(a)))
+        starts, idx, val = [], [], []
+        for row in rows:
+            starts.append(len(idx))
+            idx += [i for i, _ in row]
+            val += [a for _, a in row]
         self.h.addRows(
             len(sets),
             np.full(len(sets), -highspy.kHighsInf),
@@ -455,9 +463,16 @@ class _Master:
         self.columns += new
         return len(new)
 
-    def solve(self) -> tuple[float, list[float], list[float], float]:
-        """LP value, cover duals by node (index 0 unused), fleet duals by type, artificial total."""
+    def solve(self, deadline: float = math.inf) -> tuple[float, list[float], list[float], float]:
+        """LP value, cover duals by node (index 0 unused), fleet duals by type, artificial total.
+        Raises `_OutOfTime` if ``deadline`` (a ``time.perf_counter()`` value) stops HiGHS."""
+        left = deadline - time.perf_counter()
+        # HiGHS compares time_limit with its run time summed over every run of this object
+        limit = self.h.getRunTime() + max(0.05, left) if math.isfinite(left) else highspy.kHighsInf
+        self.h.setOptionValue("time_limit", limit)
         self.h.run()
+        if self.h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit:
+            raise _OutOfTime
         if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             raise SolverError(f"the master LP ended {self.h.modelStatusToString(self.h.getModelStatus())}")
         sol = self.h.getSolution()
@@ -506,8 +521,18 @@ class _ColumnGeneration:
         """Column generation at one node: ``(status, lp, bound)``. Status is ``solved`` (the LP is
         optimal over all ng-routes that respect ``banned``), ``cutoff`` (the Lagrangian bound
         reached ``cutoff``), ``infeasible`` (no plan respects ``banned``) or ``time``."""
+        state: dict = {"lp": -math.inf, "bound": None}
+        try:
+            return self._solve(banned, deadline, cutoff, state)
+        except _OutOfTime:
+            return "time", state["lp"], state["bound"]
+
+    def _solve(
+        self, banned: frozenset[tuple[int, int]], deadline: float, cutoff: float, state: dict
+    ) -> tuple[str, float, float | None]:
         self.restrict(banned)
-        lp, pi, mu, art = self.master.solve()
+        lp, pi, mu, art = self.master.solve(deadline)
+        state["lp"] = lp
         bound: float | None = None
         level = 0
         while True:
@@ -528,6 +553,7 @@ class _ColumnGeneration:
             if level == 2 and complete and art < 1e-6:
                 lag = lp + least_total
                 bound = lag if bound is None else max(bound, lag)
+                state["bound"] = bound
                 if round_up(bound, self.grid) >= cutoff:
                     return "cutoff", lp, bound
             new = [c for c in new if (c.k, c.seq) not in self.master.keys]  # (a repeat: numerical noise)
@@ -543,13 +569,15 @@ class _ColumnGeneration:
                     return "cutoff", lp, lp
                 if self.grow_ng():
                     self.restrict(banned)
-                    lp, pi, mu, art = self.master.solve()
+                    lp, pi, mu, art = self.master.solve(deadline)
+                    state["lp"] = lp
                     level = 0
                     continue
                 return "solved", lp, lp
             level = 0
             self.master.add(new)
-            lp, pi, mu, art = self.master.solve()
+            lp, pi, mu, art = self.master.solve(deadline)
+            state["lp"] = lp
 
     def cut_loop(
         self, banned: frozenset[tuple[int, int]], deadline: float, cutoff: float, lp: float
