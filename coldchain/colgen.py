@@ -198,6 +198,11 @@ class _TypeData:
         self.allowed = np.ones((n + 1, n + 1), dtype=np.bool_)
         self.words = (n + 64) // 64
 
+    def arc_arrays(self) -> tuple[np.ndarray, ...]:
+        """Arc costs, driving minutes, service minutes, earliest and latest start, and minutes
+        back to the hub: the first arguments of both compiled loops."""
+        return self.cost_a, self.minutes_a, self.service_a, self.early_a, self.late_a, self.ret_a
+
     def ng_words(self) -> np.ndarray:
         """The ng-memories as rows of 64-bit words (stop j: bit j % 64 of word j // 64)."""
         out = np.zeros((len(self.ng), self.words), dtype=np.uint64)
@@ -236,12 +241,7 @@ def _price(
     duals = np.asarray(pi, dtype=np.float64)
     if level == 2:  # completion bounds prune the exact pass (the others are fast anyway)
         f = completion(
-            td.cost_a,
-            td.minutes_a,
-            td.service_a,
-            td.early_a,
-            td.late_a,
-            td.ret_a,
+            *td.arc_arrays(),
             float(td.end),
             duals,
             td.succ_ptr,
@@ -251,12 +251,7 @@ def _price(
     else:
         f = np.empty((0, 0))
     closed, ends, node, parent, finished, least = label(
-        td.cost_a,
-        td.minutes_a,
-        td.service_a,
-        td.early_a,
-        td.late_a,
-        td.ret_a,
+        *td.arc_arrays(),
         td.delivery_a,
         td.pick_a,
         float(td.q),
