@@ -13,7 +13,11 @@ cycle's stop joins the memories along it, up to ``NG_MAX`` (dynamic ng-routes, R
 Mingozzi 2014). The ng-route LP contains every real route, so its optimum is still a lower
 bound; ng-routes with a cycle cover a stop twice and are never part of a plan. Pricing runs in
 three levels (few labels per stop; full dominance without the memories; exact), and only the
-exact one proves that no negative route is left.
+exact one proves that no negative route is left. The labelling loop is compiled
+(`coldchain.labelling`); in the exact level, completion bounds (`labelling.completion`) drop
+labels that no extension can make negative. After the root LP, rounds of limited-memory
+subset-row cuts (`_Cuts`, `_ColumnGeneration.cut_loop`) tighten it; they stay for the whole
+tree.
 
 `branch_and_price` closes the gap: best-first, branching on arc flows. Plans come from
 integral node LPs and from set partitioning (`coldchain.pool.recombine`, through the caller's
@@ -41,15 +45,20 @@ Symbols
                               :math:`i` (earliest includes the ready time of its orders)
 :math:`d_i, p_i`              parcels delivered and kg picked up at stop :math:`i`
 :math:`Q_k`                   payload of type :math:`k`
+:math:`S_s, M_s`              the three stops of subset-row cut :math:`s`, and its memory
+                              (:math:`S_s \subseteq M_s`)
+:math:`\beta_{sr}`            coefficient of route :math:`r` in cut :math:`s` (see `_Cuts`)
+:math:`\sigma_s \le 0`        dual of cut :math:`s`
 ============================  ===============================================================
 
 .. math::
 
     \min \sum_k \sum_{r \in R_k} c_r \lambda_r \quad \text{s.t.} \quad
     \sum_r \alpha_{ir} \lambda_r = 1 \ (\pi_i), \qquad
-    \sum_{r \in R_k} \lambda_r \le m_k \ (\mu_k)
+    \sum_{r \in R_k} \lambda_r \le m_k \ (\mu_k), \qquad
+    \sum_r \beta_{sr} \lambda_r \le 1 \ (\sigma_s)
 
-    \bar c_r = c_r - \sum_i \alpha_{ir} \pi_i - \mu_k
+    \bar c_r = c_r - \sum_i \alpha_{ir} \pi_i - \mu_k - \sum_s \beta_{sr} \sigma_s
 
 Labels. A partial route ending at stop :math:`j` carries its reduced cost, its earliest service
 start :math:`t`, the kg picked up so far :math:`p`, the peak load :math:`A` it would have if it
@@ -64,7 +73,9 @@ went home now (it leaves with every parcel it delivers), and its ng-memory. Exte
 (the load after stop :math:`j` is :math:`D - d(\text{prefix}) + p(\text{prefix})`, with
 :math:`D` all the route's parcels; its peak over the route is exactly :math:`A` at the end).
 A label dominates another at the same stop when it is no worse in reduced cost, :math:`t`,
-:math:`A`, :math:`p`, and its ng-memory is a subset. The Lagrangian bound
+:math:`A`, :math:`p`, and its ng-memory is a subset; with cuts, its reduced cost must stay no
+worse after adding :math:`-\sigma_s` for each cut it has visited an odd number of times and the
+other an even number. The Lagrangian bound
 :math:`z_{RMP} + \sum_k m_k \min(0, \bar c^*_k)` is valid after every exact pricing round, so a
 bound exists even when the time limit stops the loop before the LP is solved.
 """

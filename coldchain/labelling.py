@@ -35,7 +35,7 @@ RC_TOL = 1e-6
 
 
 @njit(cache=True)
-def _grow_f(a, cap):
+def _grow_1d(a, cap):
     b = np.empty(cap, a.dtype)
     b[: a.shape[0]] = a
     return b
@@ -286,14 +286,14 @@ def label(
             # store the new label
             if nl == cap:
                 cap *= 2
-                L_node = _grow_f(L_node, cap)
-                L_rc = _grow_f(L_rc, cap)
-                L_t = _grow_f(L_t, cap)
-                L_A = _grow_f(L_A, cap)
-                L_p = _grow_f(L_p, cap)
+                L_node = _grow_1d(L_node, cap)
+                L_rc = _grow_1d(L_rc, cap)
+                L_t = _grow_1d(L_t, cap)
+                L_A = _grow_1d(L_A, cap)
+                L_p = _grow_1d(L_p, cap)
                 L_ng = _grow_2d(L_ng, cap, W)
-                L_par = _grow_f(L_par, cap)
-                L_alive = _grow_f(L_alive, cap)
+                L_par = _grow_1d(L_par, cap)
+                L_alive = _grow_1d(L_alive, cap)
                 L_sr = _grow_2d(L_sr, cap, C)
             new = nl
             nl += 1
@@ -317,8 +317,8 @@ def label(
             closed = rcj + cost[j, 0]
             if closed < -RC_TOL and allowed[j, 0]:
                 if nb == best_rc.shape[0]:
-                    best_rc = _grow_f(best_rc, 2 * nb)
-                    best_lab = _grow_f(best_lab, 2 * nb)
+                    best_rc = _grow_1d(best_rc, 2 * nb)
+                    best_lab = _grow_1d(best_lab, 2 * nb)
                 best_rc[nb] = closed
                 best_lab[nb] = new
                 nb += 1

@@ -160,9 +160,7 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> Plan:
     if method == "pool" and options.use_mip:
         return _plan_by_pool(inst, options, timings, excluded, tuple(notes))
 
-    budget = options.heuristic_s
-    if budget is None:
-        budget = min(5.0, max(0.5, 0.05 * options.solve.time_limit_s))
+    budget = _first_search_s(options)
     t0 = time.perf_counter()
     heur: HeuristicPlan = solve_heuristic(inst, budget, options.seed)
     timings["heuristic_s"] = time.perf_counter() - t0
@@ -211,6 +209,13 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> Plan:
     unserved = unserved_reasons(inst, routes)
     status = outcome.status if outcome and outcome.has_solution else SolveStatus.FEASIBLE
     return Plan(inst, status, tuple(routes), unserved, (), outcome, heur_routes_cost, timings, tuple(notes))
+
+
+def _first_search_s(options: PlanOptions) -> float:
+    """Seconds for the route search that gives ``compact`` and ``routes`` their first plan."""
+    if options.heuristic_s is not None:
+        return options.heuristic_s
+    return min(5.0, max(0.5, 0.05 * options.solve.time_limit_s))
 
 
 def _plan_by_pool(
@@ -300,8 +305,7 @@ def _plan_by_routes(inst: Instance, options: PlanOptions, timings: dict[str, flo
     threads = options.solve.threads or 1
     pool: dict = {}
     t0 = time.perf_counter()
-    search_s = options.heuristic_s if options.heuristic_s is not None else min(5.0, max(0.5, 0.05 * limit))
-    heur = solve_heuristic(inst, search_s, options.seed, pool=pool)
+    heur = solve_heuristic(inst, _first_search_s(options), options.seed, pool=pool)
     timings["heuristic_s"] = time.perf_counter() - t0
     pool_routes = [r for r in pool.values() if r.ev is not None and r.ev.feasible]
     # a column covers its stops whole: only routes that take every order at every stop they visit

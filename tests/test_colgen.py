@@ -5,12 +5,24 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from builders import build, order, parcels, site, solve_and_check, truck
 
 from coldchain.benchmarks import BenchInstance, read_solomon, to_scenario
-from coldchain.colgen import Column, _Cuts, branch_and_price, cost_grid, round_up, route_bound, supports
+from coldchain.colgen import (
+    Column,
+    _Cuts,
+    _TypeData,
+    branch_and_price,
+    cost_grid,
+    round_up,
+    route_bound,
+    supports,
+    warm_up,
+)
 from coldchain.instance import build_instance
+from coldchain.labelling import completion, label
 from coldchain.solve import SolveStatus
 
 ROOT = Path(__file__).resolve().parents[1] / "bench" / "instances"
@@ -66,6 +78,31 @@ def test_a_subset_row_cut_closes_the_triangle_at_the_root():
     bp = branch_and_price(inst, [Column(0, (i,), 20.0) for i in (1, 2, 3)], 60.0, time_limit_s=10)
     assert bp.cost == pytest.approx(40 + 10 * math.sqrt(3), abs=1e-6)
     assert bp.bound == pytest.approx(bp.cost, abs=1e-6) and bp.nodes == 1
+
+
+@pytest.mark.unit
+def test_completion_bounds_on_the_triangle():
+    """Triangle (arcs to the hub 10, between customers 10√3), dual 25 on customer 2 only. From
+    customer 1 the cheapest finish is 1-2-hub: 10√3 - 25 + 10 = 10√3 - 15 = 2.32 (straight home
+    is 10; every detour out of 2 and back costs 20√3 - 25 > 0). From 2 it is straight home, 10.
+    The bound may not rise before the window closes, and is infinite after it (1,000)."""
+    inst = build_instance(to_scenario(_triangle()))
+    td = _TypeData(inst, 0)
+    pi = np.array([0.0, 0.0, 25.0, 0.0])
+    f = completion(*td.arc_arrays(), float(td.end), pi, td.succ_ptr, td.succ_idx, td.allowed)
+    assert f[1, 0] == pytest.approx(10 * math.sqrt(3) - 15, abs=1e-9)
+    assert f[2, 0] == pytest.approx(10.0, abs=1e-9)
+    assert f[1, 500] == pytest.approx(f[1, 0]) and math.isinf(f[1, 1001])
+
+
+@pytest.mark.unit
+def test_warm_up_compiles_what_pricing_calls():
+    """`warm_up` runs before any deadline starts; it must compile the very specialisation that
+    pricing then calls (else the first pricing call compiles again, on the clock): after a
+    solve, each compiled loop has exactly one signature."""
+    warm_up()
+    route_bound(build_instance(to_scenario(_triangle())), time_limit_s=10, cuts=True)
+    assert len(label.signatures) == 1 and len(completion.signatures) == 1
 
 
 @pytest.mark.unit
