@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pyomo.environ as pyo
 
 from coldchain.bound import lower_bound
-from coldchain.colgen import Column, branch_and_price, cost_grid, supports, to_routes, warm_up
+from coldchain.colgen import Column, _TypeData, branch_and_price, cost_grid, supports, to_routes, warm_up
 from coldchain.domain import Scenario
 from coldchain.errors import SolverError
 from coldchain.explain import unserved_reasons
@@ -26,6 +26,8 @@ from coldchain.model.cuts import add_root_cuts, separate_root_cuts
 from coldchain.pickups import improve_pickups
 from coldchain.pool import assign_trucks, recombine
 from coldchain.routes import evaluate_route, time_route_as_given
+from coldchain.sisr import search_plan
+from coldchain.sisr import warm_up as compile_search
 from coldchain.solve import (
     Progress,
     SolveOptions,
@@ -38,7 +40,10 @@ from coldchain.solve import (
 from coldchain.warmstart import mip_start
 
 COMPACT_MAX_STOPS = 40  # above this, "auto" plans with the route pool (the compact MILP cannot keep up)
-ROUTES_MAX_STOPS = 60  # up to this, "auto" plans days the route labels fully describe by branch-and-price
+ROUTES_MAX_STOPS = 200  # up to this, "auto" plans days the route labels fully describe with the route method
+SEARCH_FIRST_STOPS = 60  # above this, the route method's first search gets SEARCH_SHARE of the limit
+SEARCH_SHARE = 0.4
+PROOF_SHARE = 0.45  # and branch-and-price at most this share
 
 
 @dataclass(frozen=True)
@@ -291,44 +296,65 @@ def _plan_by_pool(
 
 
 def _plan_by_routes(inst: Instance, options: PlanOptions, timings: dict[str, float], excluded: dict) -> Plan:
-    """Days whose every rule the route labels track (``colgen.supports``): a short route search
-    for a first plan and a pool of routes, then branch-and-price (``colgen.branch_and_price``),
-    with set partitioning over the root's routes; the bound is the least open node's. The first
-    such plan on a machine first compiles the pricing loop (``colgen.warm_up``), outside the
-    time limit."""
-    compile_s = warm_up()
+    """Days whose every rule the route labels track (``colgen.supports``), in three phases:
+
+    1. the compiled route search (`coldchain.sisr`) for a first plan and a pool of routes;
+    2. branch-and-price (``colgen.branch_and_price``) from the pool's routes, with set
+       partitioning over the routes met so far; its bound is the least open node's;
+    3. if that proves nothing within its share, the search again from the best plan, and a last
+       set partitioning over every route met.
+
+    Up to ``SEARCH_FIRST_STOPS`` stops the first search is short (``heuristic_s``) and
+    branch-and-price gets the rest; on longer days the first search gets ``SEARCH_SHARE`` of the
+    time limit and branch-and-price at most ``PROOF_SHARE`` (its root LP may not finish). The
+    first such plan on a machine compiles the search and the pricing loop, outside the limit."""
+    compile_s = warm_up() + compile_search()
     limit = options.solve.time_limit_s
     started = time.perf_counter() - sum(timings.values())
     if compile_s > 0.05:
         timings["compile_s"] = compile_s  # (not counted against the time limit)
     progress = options.solve.progress
     threads = options.solve.threads or 1
-    pool: dict = {}
+    long_day = inst.n > SEARCH_FIRST_STOPS
+    tds = [_TypeData(inst, k) for k in range(len(inst.types))]
     t0 = time.perf_counter()
-    heur = solve_heuristic(inst, _first_search_s(options), options.seed, pool=pool)
+    first_s = SEARCH_SHARE * limit if long_day and options.heuristic_s is None else _first_search_s(options)
+    first = search_plan(inst, first_s, options.seed, tds=tds)
     timings["heuristic_s"] = time.perf_counter() - t0
-    pool_routes = [r for r in pool.values() if r.ev is not None and r.ev.feasible]
-    # a column covers its stops whole: only routes that take every order at every stop they visit
-    whole = [r for r in pool_routes if all(len(r.picks.get(i, ())) == len(inst.stop(i).orders) for i in r.seq)]
-    start = [Column(r.k, tuple(r.seq), r.ev.cost) for r in whole]
-    incumbent = heur.cost if not heur.unplaced else math.inf
-    state = {"routes": heur.routes if not heur.unplaced else None}
+    met: dict[tuple, Column] = {(c.k, c.seq): c for c in first.pool}
+    evaluated: dict[tuple, Route | None] = {}
+    state: dict = {"routes": None, "cost": math.inf}
 
     def report(cost: float, bound: float | None = None) -> None:
         if progress:
             progress(Progress(cost, bound, relative_gap(cost, bound), time.perf_counter() - started))
 
+    def timed(cols: list[Column]) -> list[Route]:
+        """``cols`` as routes timed by the exact evaluator (each once; rejected ones left out)."""
+        out = []
+        for c in cols:
+            key = (c.k, c.seq)
+            if key not in evaluated:
+                got = to_routes(inst, [c])
+                evaluated[key] = got[0] if got else None
+            if evaluated[key] is not None:
+                out.append(evaluated[key])
+        return out
+
     def on_integer(cols, cost: float) -> None:
-        routes = to_routes(inst, list(cols))
+        routes = timed(list(cols))
         if len(routes) < len(cols):  # a column the route evaluator rejects: not a plan (not expected)
             return
         state["routes"] = assign_trucks(inst, routes)
+        state["cost"] = sum(r.cost for r in routes)
         report(cost)
 
+    if not first.unplaced:
+        on_integer(first.routes, first.cost)
+
     def partition(cols: list[Column], budget: float):
-        """The best plan from the search's routes and ``cols`` (set partitioning), or None."""
-        extra = to_routes(inst, [c for c in cols if c.elementary])
-        keyed = {route_key(r): r for r in [*pool_routes, *extra]}
+        """The best plan from the routes met so far and ``cols`` (set partitioning), or None."""
+        keyed = {route_key(r): r for r in timed([*met.values(), *(c for c in cols if c.elementary)])}
         incumbent_routes = [r for r in (state["routes"] or []) if r.seq]
         for r in incumbent_routes:
             keyed.setdefault(route_key(r), r)
@@ -344,42 +370,60 @@ def _plan_by_routes(inst: Instance, options: PlanOptions, timings: dict[str, flo
     def at_root(cols: list[Column], deadline: float):
         return partition(cols, min(10.0, 0.3 * (deadline - time.perf_counter())))
 
+    def left() -> float:
+        return limit - (time.perf_counter() - started)
+
     t0 = time.perf_counter()
-    remaining = max(0.5, limit - (time.perf_counter() - started))
-    reserve = 0.0 if state["routes"] is not None else min(10.0, 0.15 * remaining)  # for a last set partitioning
+    reserve = min(10.0, 0.1 * limit)  # for the last search and set partitioning
+    bp_s = max(0.5, left() - reserve)
+    if long_day:
+        bp_s = min(bp_s, PROOF_SHARE * limit)
     notes: list[str] = []
     try:
         bp = branch_and_price(
-            inst, start, incumbent, remaining - reserve, threads, on_integer=on_integer, at_root=at_root
+            inst, list(met.values()), state["cost"], bp_s, threads, on_integer=on_integer, at_root=at_root
         )
     except SolverError as exc:
         bp = None
         notes.append(f"branch-and-price failed ({exc}); this is the search's plan, without a bound")
     timings["branch_and_price_s"] = time.perf_counter() - t0
-    if state["routes"] is None:  # no plan yet: set partitioning over every route met so far
-        found = partition(list(bp.pool) if bp else [], max(0.5, limit - (time.perf_counter() - started)))
-        if found is not None:
-            on_integer(*found)
+    bound = bp.bound if bp else None
+    grid_tol = max(cost_grid(inst) / 2, 1e-6)
+
+    def proved() -> bool:
+        return bound is not None and state["cost"] <= bound + grid_tol
+
+    if not proved() and left() > 1.0:  # phase 3: search again from the best plan, then partition
+        t0 = time.perf_counter()
+        last_s = max(0.0, left() - min(5.0, 0.5 * left()))
+        start = [Column(r.k, tuple(r.seq), r.cost) for r in state["routes"] or [] if r.seq]
+        again = search_plan(inst, last_s, options.seed + 1, start=start, tds=tds)
+        met.update({(c.k, c.seq): c for c in again.pool})
+        if not again.unplaced and again.cost < state["cost"] - 1e-6:
+            on_integer(again.routes, again.cost)
+        timings["heuristic_s"] += time.perf_counter() - t0
+        better = partition(list(bp.pool) if bp else [], max(0.5, left()))
+        if better is not None and better[1] < state["cost"] - 1e-6:
+            on_integer(*better)
     routes = state["routes"]
     if routes is None:
         notes.append("neither the search nor branch-and-price found a plan within the time limit")
         return Plan(inst, SolveStatus.NO_SOLUTION, (), excluded, (), None, None, timings, tuple(notes))
     cost = sum(r.cost for r in routes)
-    bound = bp.bound if bp else None
     gap = relative_gap(cost, bound)
-    proved = bound is not None and cost <= bound + max(cost_grid(inst) / 2, 1e-6)
-    status = SolveStatus.OPTIMAL if proved else SolveStatus.FEASIBLE
+    status = SolveStatus.OPTIMAL if proved() else SolveStatus.FEASIBLE
     seconds = time.perf_counter() - started
-    outcome = SolveOutcome(status, "branch_and_price", cost, bound, 0.0 if proved else gap, seconds)
+    outcome = SolveOutcome(status, "branch_and_price", cost, bound, 0.0 if proved() else gap, seconds)
     report(cost, bound)
     if bp is not None:
         root = f"{bp.root_bound:,.2f}" if bp.root_bound is not None else "not reached"
         notes.append(
-            f"planned by branch-and-price: {bp.nodes} nodes, {len(bp.pool):,} routes priced, root LP bound {root}"
-            + ("" if proved else f", {bp.open_nodes} nodes left open at the time limit")
+            f"planned by route search (SISR) and branch-and-price: {bp.nodes} nodes, {len(bp.pool):,} routes "
+            f"priced, root LP bound {root}" + ("" if proved() else f", {bp.open_nodes} nodes left open")
         )
+    first_cost = first.cost if not first.unplaced else None
     return Plan(
-        inst, status, tuple(routes), unserved_reasons(inst, routes), (), outcome, heur.cost, timings, tuple(notes)
+        inst, status, tuple(routes), unserved_reasons(inst, routes), (), outcome, first_cost, timings, tuple(notes)
     )
 
 

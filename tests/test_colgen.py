@@ -205,11 +205,9 @@ def test_routes_method_finds_the_plan_when_the_search_finds_none(monkeypatch, tm
     """If the route search leaves stops unplaced (a tight fleet), branch-and-price must still
     return the triangle's optimum, 40 + 10√3, proved, from its own routes."""
     import coldchain.plan as plan_module
-    from coldchain.heuristic import HeuristicPlan
+    from coldchain.sisr import Found
 
-    monkeypatch.setattr(
-        plan_module, "solve_heuristic", lambda inst, *a, **kw: HeuristicPlan([], set(), [1, 2, 3], math.inf)
-    )
+    monkeypatch.setattr(plan_module, "search_plan", lambda inst, *a, **kw: Found((), 3, math.inf, (), 0))
     result, _ = solve_and_check(to_scenario(_triangle()), tmp_path, time_limit=20)
     assert result.status == SolveStatus.OPTIMAL
     assert result.cost == pytest.approx(40 + 10 * math.sqrt(3), abs=1e-6)
