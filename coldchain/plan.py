@@ -55,8 +55,10 @@ class PlanOptions:
     (``colgen.supports``; otherwise it falls back to ``pool`` with a note); ``pool`` searches
     routes and recombines them by set partitioning, with a separate lower bound (county days);
     ``auto`` picks ``routes`` where it applies up to ``ROUTES_MAX_STOPS`` stops, else
-    ``compact`` up to ``COMPACT_MAX_STOPS`` stops, else ``pool``. ``heuristic_s=None``:
-    for ``compact`` and ``routes``, 5 % of the time limit, between 0.5 and 5 s.
+    ``compact`` up to ``COMPACT_MAX_STOPS`` stops, else ``pool``. ``heuristic_s``: seconds of
+    the first route search; None: for ``compact``, and ``routes`` up to ``SEARCH_FIRST_STOPS``
+    stops, 5 % of the time limit, between 0.5 and 5 s; for ``routes`` above, ``SEARCH_SHARE`` of
+    it; for ``pool``, what the bound leaves of 85 %.
     """
 
     solve: SolveOptions = field(default_factory=SolveOptions)
@@ -395,14 +397,14 @@ def _plan_by_routes(inst: Instance, options: PlanOptions, timings: dict[str, flo
 
     if not proved() and left() > 1.0:  # phase 3: search again from the best plan, then partition
         t0 = time.perf_counter()
-        last_s = max(0.0, left() - min(5.0, 0.5 * left()))
+        last_s = max(0.0, left() - min(6.0, 0.5 * left()))  # the rest: set partitioning (and building it)
         start = [Column(r.k, tuple(r.seq), r.cost) for r in state["routes"] or [] if r.seq]
         again = search_plan(inst, last_s, options.seed + 1, start=start, tds=tds)
         met.update({(c.k, c.seq): c for c in again.pool})
         if not again.unplaced and again.cost < state["cost"] - 1e-6:
             on_integer(again.routes, again.cost)
         timings["heuristic_s"] += time.perf_counter() - t0
-        better = partition(list(bp.pool) if bp else [], max(0.5, left()))
+        better = partition(list(bp.pool) if bp else [], max(0.3, left() - 1.0))
         if better is not None and better[1] < state["cost"] - 1e-6:
             on_integer(*better)
     routes = state["routes"]

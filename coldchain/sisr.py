@@ -56,8 +56,10 @@ POOL_CAP = 100_000  # routes the pool keeps (copies, before removing repeats)
 
 
 @njit(cache=True)
-def _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data):
-    """Recompute route ``r``'s cached times, loads and cost (see the module docstring)."""
+def _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data, touched):
+    """Recompute route ``r``'s cached times, loads and cost (see the module docstring), and mark
+    it touched in this iteration."""
+    touched[r] = True
     cost, minutes, service, early, late, delivery, pick, _cap, start, end, fixed = data
     k = rtype[r]
     n_in = lens[r]
@@ -99,7 +101,9 @@ def _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of
 
 
 @njit(cache=True)
-def _recreate(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, serves, data, far):
+def _recreate(
+    absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, serves, data, far, touched
+):
     """Put the absent stops back, each at its cheapest feasible position (with blinks); the
     order is random, by size, farthest from the hub or nearest (weights 4:4:2:1). Returns how many
     stay absent (they are moved to the front of ``absent``)."""
@@ -176,12 +180,12 @@ def _recreate(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, 
             routes[r, q + 1] = routes[r, q]
         routes[r, best_q + 1] = i
         lens[r] += 1
-        _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data)
+        _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data, touched)
     return left
 
 
 @njit(cache=True)
-def _ruin(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data, adj):
+def _ruin(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data, adj, touched):
     """Cut strings out of routes near a random seed stop (SISR's string removal). Returns the new
     count of absent stops."""
     n_routes = lens.shape[0]
@@ -230,8 +234,45 @@ def _ruin(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, rout
         for q in range(first + length, size + 2):
             routes[r, q - length] = routes[r, q]
         lens[r] = size - length
-        _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data)
+        _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data, touched)
     return n_absent
+
+
+@njit(cache=True)
+def _sync(keep, touched, routes, lens, est, lst, pre, suf, rcost,
+          b_routes, b_lens, b_est, b_lst, b_pre, b_suf, b_rcost):  # fmt: skip
+    """Copy the touched routes' rows to the backup (``keep``) or back from it."""
+    for r in range(lens.shape[0]):
+        if not touched[r]:
+            continue
+        if keep:
+            b_routes[r] = routes[r]
+            b_lens[r] = lens[r]
+            b_est[r] = est[r]
+            b_lst[r] = lst[r]
+            b_pre[r] = pre[r]
+            b_suf[r] = suf[r]
+            b_rcost[r] = rcost[r]
+        else:
+            routes[r] = b_routes[r]
+            lens[r] = b_lens[r]
+            est[r] = b_est[r]
+            lst[r] = b_lst[r]
+            pre[r] = b_pre[r]
+            suf[r] = b_suf[r]
+            rcost[r] = b_rcost[r]
+
+
+@njit(cache=True)
+def _to_pool(routes, lens, rtype, pool, pool_len, pool_type, n_pool):
+    """Copy the plan's non-empty routes into the pool while it has room; the new pool size."""
+    for r in range(lens.shape[0]):
+        if lens[r] > 0 and n_pool < pool.shape[0]:
+            pool[n_pool, : lens[r]] = routes[r, 1 : lens[r] + 1]
+            pool_len[n_pool] = lens[r]
+            pool_type[n_pool] = rtype[r]
+            n_pool += 1
+    return n_pool
 
 
 @njit(cache=True)
@@ -257,26 +298,27 @@ def search(
     pos_of = np.zeros(n + 1, dtype=np.int64)
     absent = np.zeros(n + 1, dtype=np.int64)
     placed = np.zeros(n + 1, dtype=np.bool_)
+    touched = np.zeros(n_routes, dtype=np.bool_)  # routes changed in this iteration
     for r in range(n_routes):
         lens[r] = init_lens[r]
         for q in range(init_lens[r]):
             routes[r, q + 1] = init_routes[r, q]
             placed[init_routes[r, q]] = True
-        _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data)
+        _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data, touched)
     n_absent = 0
     for i in range(1, n + 1):
         if not placed[i]:
             absent[n_absent] = i
             n_absent += 1
     n_absent = _recreate(
-        absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, serves, data, far
+        absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, serves, data, far, touched
     )
     cur = rcost.sum() + absent_cny * n_absent
     arcs = 0
     for r in range(n_routes):
         if lens[r] > 0:
             arcs += lens[r] + 1
-    avg_arc = (rcost.sum() - 0.0) / max(arcs, 1)
+    avg_arc = rcost.sum() / max(arcs, 1)
     if avg_arc <= 0:
         avg_arc = 1.0
     t_hi = T_START * avg_arc
@@ -289,13 +331,7 @@ def search(
     pool = np.zeros((pool_cap, width), dtype=np.int64)
     pool_len = np.zeros(pool_cap, dtype=np.int64)
     pool_type = np.zeros(pool_cap, dtype=np.int64)
-    n_pool = 0
-    for r in range(n_routes):
-        if lens[r] > 0 and n_pool < pool_cap:
-            pool[n_pool, : lens[r]] = routes[r, 1 : lens[r] + 1]
-            pool_len[n_pool] = lens[r]
-            pool_type[n_pool] = rtype[r]
-            n_pool += 1
+    n_pool = _to_pool(routes, lens, rtype, pool, pool_len, pool_type, 0)
 
     b_routes = routes.copy()
     b_lens = lens.copy()
@@ -322,54 +358,36 @@ def search(
             frac = (now - t0) / span
             temp = t_hi * (t_lo / t_hi) ** frac
         it += 1
-        b_routes[:] = routes
-        b_lens[:] = lens
-        b_est[:] = est
-        b_lst[:] = lst
-        b_pre[:] = pre
-        b_suf[:] = suf
-        b_rcost[:] = rcost
-        b_route_of[:] = route_of
-        b_pos_of[:] = pos_of
-        b_absent[:] = absent
+        touched[:] = False
         b_n_absent = n_absent
-        n_absent = _ruin(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data, adj)
-        n_absent = _recreate(
-            absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, serves, data, far
+        n_absent = _ruin(
+            absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data, adj, touched
         )
+        n_absent = _recreate(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of,
+                             serves, data, far, touched)  # fmt: skip
         new = rcost.sum() + absent_cny * n_absent
-        if new < cur - temp * math.log(np.random.random() + 1e-300):
+        keep = new < cur - temp * math.log(np.random.random() + 1e-300)
+        # the backup equals the plan at the start of the iteration; copy the touched routes one way
+        _sync(keep, touched, routes, lens, est, lst, pre, suf, rcost,
+              b_routes, b_lens, b_est, b_lst, b_pre, b_suf, b_rcost)  # fmt: skip
+        if keep:
             cur = new
+            b_route_of[:] = route_of
+            b_pos_of[:] = pos_of
+            b_absent[:] = absent
             if new < best - EPS:
                 best = new
                 best_absent = n_absent
                 best_routes[:] = routes
                 best_lens[:] = lens
-                for r in range(n_routes):
-                    if lens[r] > 0 and n_pool < pool_cap:
-                        pool[n_pool, : lens[r]] = routes[r, 1 : lens[r] + 1]
-                        pool_len[n_pool] = lens[r]
-                        pool_type[n_pool] = rtype[r]
-                        n_pool += 1
+                n_pool = _to_pool(routes, lens, rtype, pool, pool_len, pool_type, n_pool)
         else:
-            routes[:] = b_routes
-            lens[:] = b_lens
-            est[:] = b_est
-            lst[:] = b_lst
-            pre[:] = b_pre
-            suf[:] = b_suf
-            rcost[:] = b_rcost
             route_of[:] = b_route_of
             pos_of[:] = b_pos_of
             absent[:] = b_absent
             n_absent = b_n_absent
         if it % POOL_EVERY == 0:
-            for r in range(n_routes):
-                if lens[r] > 0 and n_pool < pool_cap:
-                    pool[n_pool, : lens[r]] = routes[r, 1 : lens[r] + 1]
-                    pool_len[n_pool] = lens[r]
-                    pool_type[n_pool] = rtype[r]
-                    n_pool += 1
+            n_pool = _to_pool(routes, lens, rtype, pool, pool_len, pool_type, n_pool)
     out = np.zeros((n_routes, n), dtype=np.int64)
     for r in range(n_routes):
         out[r, : best_lens[r]] = best_routes[r, 1 : best_lens[r] + 1]

@@ -57,6 +57,8 @@ def plan_renderables(plan: Plan) -> Group:
     )
     if k["missed_parcel_stops"]:
         head.add_row("cannot deliver", ", ".join(k["missed_parcel_stops"]))
+    for n, note in enumerate(plan.notes):  # how it was planned, and any fallback taken
+        head.add_row("how" if n == 0 else "", note)
     parts = [head]
 
     routes = route_table(plan)
