@@ -32,6 +32,9 @@ most once means an order is served at most once.
 
 from __future__ import annotations
 
+import dataclasses
+import time
+
 import pyomo.environ as pyo
 from pyomo.common.collections import ComponentMap
 
@@ -82,14 +85,18 @@ def build_pool_model(inst: Instance, pool: list[Route]) -> pyo.ConcreteModel:
 
 
 def recombine(
-    inst: Instance, pool: list[Route], incumbent: list[Route], options: SolveOptions
+    inst: Instance, pool: list[Route], incumbent: list[Route], options: SolveOptions, deadline: float | None = None
 ) -> tuple[list[Route] | None, SolveOutcome]:
     """Solve the set-partitioning MILP with ``incumbent`` (routes that are all in ``pool``) as MIP start.
 
     Returns the chosen routes, each given a truck of its type, or None when the solver found no
-    plan, and the solver's outcome.
+    plan, and the solver's outcome. With a ``deadline`` (``time.perf_counter``), the solver gets
+    at most what building the model left of it.
     """
     m = build_pool_model(inst, pool)
+    if deadline is not None:
+        left = max(0.1, deadline - time.perf_counter())
+        options = dataclasses.replace(options, time_limit_s=min(options.time_limit_s, left))
     index = {route_key(r): n for n, r in enumerate(pool)}
     start = ComponentMap((m.uses_route[r], 0.0) for r in m.ROUTES)
     for r in incumbent:
