@@ -239,28 +239,18 @@ def _ruin(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, rout
 
 
 @njit(cache=True)
-def _sync(keep, touched, routes, lens, est, lst, pre, suf, rcost,
-          b_routes, b_lens, b_est, b_lst, b_pre, b_suf, b_rcost):  # fmt: skip
-    """Copy the touched routes' rows to the backup (``keep``) or back from it."""
+def _copy_rows(touched, routes, lens, est, lst, pre, suf, rcost, to_routes, to_lens, to_est, to_lst, to_pre, to_suf,
+               to_rcost):  # fmt: skip
+    """Copy the touched routes' rows (stops, length, cached arrays, cost) to the ``to_`` arrays."""
     for r in range(lens.shape[0]):
-        if not touched[r]:
-            continue
-        if keep:
-            b_routes[r] = routes[r]
-            b_lens[r] = lens[r]
-            b_est[r] = est[r]
-            b_lst[r] = lst[r]
-            b_pre[r] = pre[r]
-            b_suf[r] = suf[r]
-            b_rcost[r] = rcost[r]
-        else:
-            routes[r] = b_routes[r]
-            lens[r] = b_lens[r]
-            est[r] = b_est[r]
-            lst[r] = b_lst[r]
-            pre[r] = b_pre[r]
-            suf[r] = b_suf[r]
-            rcost[r] = b_rcost[r]
+        if touched[r]:
+            to_routes[r] = routes[r]
+            to_lens[r] = lens[r]
+            to_est[r] = est[r]
+            to_lst[r] = lst[r]
+            to_pre[r] = pre[r]
+            to_suf[r] = suf[r]
+            to_rcost[r] = rcost[r]
 
 
 @njit(cache=True)
@@ -368,8 +358,12 @@ def search(
         new = rcost.sum() + absent_cny * n_absent
         keep = new < cur - temp * math.log(np.random.random() + 1e-300)
         # the backup equals the plan at the start of the iteration; copy the touched routes one way
-        _sync(keep, touched, routes, lens, est, lst, pre, suf, rcost,
-              b_routes, b_lens, b_est, b_lst, b_pre, b_suf, b_rcost)  # fmt: skip
+        if keep:
+            _copy_rows(touched, routes, lens, est, lst, pre, suf, rcost,
+                       b_routes, b_lens, b_est, b_lst, b_pre, b_suf, b_rcost)  # fmt: skip
+        else:
+            _copy_rows(touched, b_routes, b_lens, b_est, b_lst, b_pre, b_suf, b_rcost,
+                       routes, lens, est, lst, pre, suf, rcost)  # fmt: skip
         if keep:
             cur = new
             b_route_of[:] = route_of
