@@ -62,7 +62,7 @@ import highspy
 import numpy as np
 
 from coldchain.instance import Instance
-from coldchain.solve import _use_threads
+from coldchain.solve import use_threads
 
 Row = tuple[float, float, list[int], list[float]]
 
@@ -132,7 +132,7 @@ def lower_bound(inst: Instance, time_limit_s: float = 10.0, threads: int = 1) ->
     col_s = {o.index: nx + n + c for c, o in enumerate(orders)}
     cols = _Columns(np.array(arc_i), np.array(arc_j), np.array(arc_q, dtype=float), nx, y0)
 
-    _use_threads(threads)
+    use_threads(threads)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", threads)

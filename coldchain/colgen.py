@@ -97,7 +97,7 @@ from coldchain.heuristic import Route
 from coldchain.instance import Instance
 from coldchain.labelling import completion, label
 from coldchain.routes import evaluate_route
-from coldchain.solve import _use_threads
+from coldchain.solve import use_threads
 
 NG_SIZE = 8  # ng-neighbourhood to start with: a stop and its 7 nearest
 NG_MAX = 16  # a neighbourhood grows (where the LP drives a cycle) up to this many stops
@@ -160,8 +160,9 @@ def supports(inst: Instance) -> str | None:
     return None
 
 
-class _TypeData:
-    """Per vehicle type: the numbers pricing reads, as plain lists."""
+class TypeData:
+    """Per vehicle type: the numbers pricing (`coldchain.labelling`) and the route search
+    (`coldchain.sisr`) read, as lists and as arrays."""
 
     def __init__(self, inst: Instance, k: int):
         t = inst.types[k]
@@ -209,6 +210,10 @@ class _TypeData:
         self.allowed = np.ones((n + 1, n + 1), dtype=np.bool_)
         self.words = (n + 64) // 64
 
+    def route_cost(self, seq: tuple[int, ...]) -> float:
+        """Fixed + km cost of driving ``seq`` from the hub and back."""
+        return self.fixed + sum(self.cost[a][b] for a, b in zip((0, *seq), (*seq, 0)))
+
     def arc_arrays(self) -> tuple[np.ndarray, ...]:
         """Arc costs, driving minutes, service minutes, earliest and latest start, and minutes
         back to the hub: the first arguments of both compiled loops."""
@@ -225,7 +230,7 @@ class _TypeData:
 
 
 def _price(
-    td: _TypeData,
+    td: TypeData,
     pi: list[float],
     mu: float,
     level: int,
@@ -291,8 +296,7 @@ def _price(
         if seq in seen:
             continue
         seen.add(seq)
-        c = td.fixed + sum(td.cost[a][b] for a, b in zip((0, *seq), (*seq, 0)))
-        out.append(Column(td.k, seq, c))
+        out.append(Column(td.k, seq, td.route_cost(seq)))
         if len(out) >= COLUMNS_PER_ROUND:
             break
     return out, (min(float(least), 0.0) if finished and level == 2 else None)
@@ -379,7 +383,7 @@ class _Master:
         self.inst = inst
         self.rows = {st.node: r for r, st in enumerate(inst.stops)}
         n = inst.n
-        _use_threads(max(1, threads))
+        use_threads(max(1, threads))
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", max(1, threads))
@@ -498,11 +502,11 @@ class _ColumnGeneration:
 
     def __init__(self, inst: Instance, start: list[Column] | None, threads: int):
         self.inst = inst
-        self.types = [_TypeData(inst, t.index) for t in inst.types]
+        self.types = [TypeData(inst, t.index) for t in inst.types]
         self.master = _Master(inst, threads)
         self.master.add(list(start or []))
         for td in self.types:  # one out-and-back route per stop keeps the LP feasible from the start
-            self.master.add([Column(td.k, (i,), td.fixed + td.cost[0][i] + td.cost[i][0]) for i in td.nodes])
+            self.master.add([Column(td.k, (i,), td.route_cost((i,))) for i in td.nodes])
         self.rounds = 0
         self.grid = cost_grid(inst)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pyomo.environ as pyo
 
 from coldchain.bound import lower_bound
-from coldchain.colgen import Column, _TypeData, branch_and_price, cost_grid, supports, to_routes, warm_up
+from coldchain.colgen import Column, TypeData, branch_and_price, cost_grid, supports, to_routes, warm_up
 from coldchain.domain import Scenario
 from coldchain.errors import SolverError
 from coldchain.explain import unserved_reasons
@@ -319,7 +319,7 @@ def _plan_by_routes(inst: Instance, options: PlanOptions, timings: dict[str, flo
     progress = options.solve.progress
     threads = options.solve.threads or 1
     long_day = inst.n > SEARCH_FIRST_STOPS
-    tds = [_TypeData(inst, k) for k in range(len(inst.types))]
+    tds = [TypeData(inst, k) for k in range(len(inst.types))]
     t0 = time.perf_counter()
     first_s = SEARCH_SHARE * limit if long_day and options.heuristic_s is None else _first_search_s(options)
     first = search_plan(inst, first_s, options.seed, tds=tds)

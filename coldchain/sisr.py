@@ -10,7 +10,7 @@ it can run a few hundred thousand iterations: so it is compiled (Numba), on plai
 
 It serves days that `coldchain.colgen.supports` admits, the days whose every rule is one a route's
 stops alone decide: opening hours and ready times, the shift, payload with deliveries and pickups
-on board together, and per-km and fixed costs. It reads `coldchain.colgen._TypeData` and the
+on board together, and per-km and fixed costs. It reads `coldchain.colgen.TypeData` and the
 caller checks every route it returns with the exact route evaluator.
 
 Feasibility of an insertion is O(1) from each route's cached arrays (position :math:`q`, stop
@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, objmode
 
-from coldchain.colgen import Column, _TypeData
+from coldchain.colgen import Column, TypeData
 from coldchain.instance import Instance
 
 EPS = 1e-9
@@ -357,14 +357,11 @@ def search(
                              serves, data, far, touched)  # fmt: skip
         new = rcost.sum() + absent_cny * n_absent
         keep = new < cur - temp * math.log(np.random.random() + 1e-300)
-        # the backup equals the plan at the start of the iteration; copy the touched routes one way
+        # the backup equals the plan at the start of the iteration: the touched routes are copied
+        # to it (kept) or back from it (rejected)
         if keep:
             _copy_rows(touched, routes, lens, est, lst, pre, suf, rcost,
                        b_routes, b_lens, b_est, b_lst, b_pre, b_suf, b_rcost)  # fmt: skip
-        else:
-            _copy_rows(touched, b_routes, b_lens, b_est, b_lst, b_pre, b_suf, b_rcost,
-                       routes, lens, est, lst, pre, suf, rcost)  # fmt: skip
-        if keep:
             cur = new
             b_route_of[:] = route_of
             b_pos_of[:] = pos_of
@@ -376,6 +373,8 @@ def search(
                 best_lens[:] = lens
                 n_pool = _to_pool(routes, lens, rtype, pool, pool_len, pool_type, n_pool)
         else:
+            _copy_rows(touched, b_routes, b_lens, b_est, b_lst, b_pre, b_suf, b_rcost,
+                       routes, lens, est, lst, pre, suf, rcost)  # fmt: skip
             route_of[:] = b_route_of
             pos_of[:] = b_pos_of
             absent[:] = b_absent
@@ -389,7 +388,7 @@ def search(
 
 
 def _arrays(tds: list) -> tuple:
-    """The numbers the compiled loop reads, from `coldchain.colgen._TypeData` of every type."""
+    """The numbers the compiled loop reads, from `coldchain.colgen.TypeData` of every type."""
     t0 = tds[0]
     cost = np.stack([td.cost_a for td in tds])
     return (
@@ -425,12 +424,12 @@ def search_plan(
     seconds: float,
     seed: int = 0,
     start: list[Column] | None = None,
-    tds: list[_TypeData] | None = None,
+    tds: list[TypeData] | None = None,
 ) -> Found:
     """SISR on ``inst`` (a day `coldchain.colgen.supports`) for ``seconds``, from ``start`` if
     given (its routes get trucks of their type while any are left). ``tds`` may pass the
-    instance's `coldchain.colgen._TypeData`, one per vehicle type, when the caller has them."""
-    tds = tds or [_TypeData(inst, k) for k in range(len(inst.types))]
+    instance's `coldchain.colgen.TypeData`, one per vehicle type, when the caller has them."""
+    tds = tds or [TypeData(inst, k) for k in range(len(inst.types))]
     n = inst.n
     data = _arrays(tds)
     serves = np.zeros((len(tds), n + 1), dtype=np.bool_)
@@ -459,8 +458,7 @@ def search_plan(
     )
 
     def column(k: int, seq: tuple[int, ...]) -> Column:
-        td = tds[k]
-        return Column(k, seq, td.fixed + sum(td.cost[a][b] for a, b in zip((0, *seq), (*seq, 0))))
+        return Column(k, seq, tds[k].route_cost(seq))
 
     routes = tuple(
         column(int(rtype[r]), tuple(int(v) for v in best[r, : blens[r]])) for r in range(len(rtype)) if blens[r]

@@ -71,7 +71,7 @@ class SolveOutcome:
 _scheduler_threads: list[int] = []
 
 
-def _use_threads(threads: int) -> None:
+def use_threads(threads: int) -> None:
     """HiGHS keeps one thread pool per process: restart it when a solve asks for another size.
 
     Parallel *threads* of one process must therefore ask for the same number of threads; for
@@ -147,7 +147,7 @@ def solve(m: pyo.ConcreteModel, options: SolveOptions | None = None, start: dict
     highs_options = {"mip_rel_gap": options.mip_gap, "mip_abs_gap": ABS_GAP_CNY, **options.highs_options}
     if options.threads:
         highs_options["threads"] = options.threads
-        _use_threads(options.threads)
+        use_threads(options.threads)
     started = time.perf_counter()
     try:
         solver.set_instance(m)
@@ -203,7 +203,7 @@ def solve_relaxation(m: pyo.ConcreteModel, time_limit_s: float = 30.0, threads: 
     options = {}
     if threads:
         options["threads"] = threads
-        _use_threads(threads)
+        use_threads(threads)
     res = solver.solve(
         m,
         load_solutions=False,

@@ -12,8 +12,8 @@ from builders import build, order, parcels, site, solve_and_check, truck
 from coldchain.benchmarks import BenchInstance, read_solomon, to_scenario
 from coldchain.colgen import (
     Column,
+    TypeData,
     _Cuts,
-    _TypeData,
     branch_and_price,
     cost_grid,
     round_up,
@@ -87,7 +87,7 @@ def test_completion_bounds_on_the_triangle():
     is 10; every detour out of 2 and back costs 20√3 - 25 > 0). From 2 it is straight home, 10.
     The bound may not rise before the window closes, and is infinite after it (1,000)."""
     inst = build_instance(to_scenario(_triangle()))
-    td = _TypeData(inst, 0)
+    td = TypeData(inst, 0)
     pi = np.array([0.0, 0.0, 25.0, 0.0])
     f = completion(*td.arc_arrays(), float(td.end), pi, td.succ_ptr, td.succ_idx, td.allowed)
     assert f[1, 0] == pytest.approx(10 * math.sqrt(3) - 15, abs=1e-9)
@@ -238,3 +238,46 @@ def test_bks_cost_uses_the_verified_cost_only_when_the_note_names_one():
 
     assert bks_cost(bks_table(ROOT / "vrpspdtw_wang_chen" / "BKS.csv")["rcdp5004"]) == pytest.approx(733.21)
     assert bks_cost(bks_table(ROOT / "solomon_vrptw_50" / "BKS.csv")["R209"]) == pytest.approx(600.6)
+
+
+@pytest.mark.component
+def test_routes_method_searches_again_when_branch_and_price_proves_nothing(monkeypatch, tmp_path):
+    """Phase 3 of the route method: the first search hands over three singles (60) and
+    branch-and-price fails, so only the second search from that plan (and the last set
+    partitioning) can reach the triangle's optimum, 40 + 10√3; without phase 3 the plan is 60."""
+    import coldchain.plan as plan_module
+    from coldchain.errors import SolverError
+    from coldchain.sisr import Found, search_plan
+
+    calls = []
+
+    def first_poor(inst, *a, **kw):
+        calls.append(kw.get("start"))
+        if len(calls) == 1:
+            singles = tuple(Column(0, (i,), 20.0) for i in (1, 2, 3))
+            return Found(singles, 0, 60.0, singles, 0)
+        return search_plan(inst, *a, **kw)
+
+    def fail(*a, **kw):
+        raise SolverError("the master LP ended Solve error")
+
+    monkeypatch.setattr(plan_module, "search_plan", first_poor)
+    monkeypatch.setattr(plan_module, "branch_and_price", fail)
+    result, _ = solve_and_check(to_scenario(_triangle()), tmp_path, time_limit=5)
+    assert len(calls) == 2 and sorted(c.seq for c in calls[1]) == [(1,), (2,), (3,)]
+    assert result.cost == pytest.approx(40 + 10 * math.sqrt(3), abs=1e-6)
+    assert result.status == SolveStatus.FEASIBLE
+
+
+@pytest.mark.integration
+def test_auto_plans_a_100_customer_benchmark_with_the_route_method(tmp_path):
+    """`auto` uses the route method up to ROUTES_MAX_STOPS (200) stops: Solomon C101 with all
+    100 customers is planned by the search and branch-and-price (not the pool method), and the
+    plan keeps every rule."""
+    from coldchain.plan import ROUTES_MAX_STOPS
+
+    bench = read_solomon(ROOT / "solomon_vrptw_100" / "instances" / "C101.txt")
+    assert 60 < bench.n <= ROUTES_MAX_STOPS
+    result, _ = solve_and_check(to_scenario(bench), tmp_path, time_limit=4)
+    assert result.has_routes
+    assert any(n.startswith("planned by route search (SISR) and branch-and-price") for n in result.notes)
