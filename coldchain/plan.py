@@ -45,6 +45,7 @@ SEARCH_FIRST_STOPS = 60  # above this, the route method's first search gets SEAR
 SEARCH_SHARE = 0.4
 PROOF_SHARE = 0.45  # and branch-and-price at most this share
 PARTITION_PRICED = 3000  # priced routes (cheapest per stop) offered to set partitioning with the search's
+PARTITION_MARGIN_S = 0.8  # the last set partitioning's limit ends this long before the plan's
 
 
 @dataclass(frozen=True)
@@ -332,12 +333,15 @@ def _plan_by_routes(inst: Instance, options: PlanOptions, timings: dict[str, flo
         if progress:
             progress(Progress(cost, bound, relative_gap(cost, bound), time.perf_counter() - started))
 
-    def timed(cols: list[Column]) -> list[Route]:
-        """``cols`` as routes timed by the exact evaluator (each once; rejected ones left out)."""
+    def timed(cols: list[Column], deadline: float = math.inf) -> list[Route]:
+        """``cols`` as routes timed by the exact evaluator (each once; rejected ones left out, and
+        after ``deadline`` the ones not timed yet)."""
         out = []
         for c in cols:
             key = (c.k, c.seq)
             if key not in evaluated:
+                if time.perf_counter() > deadline:
+                    continue
                 got = to_routes(inst, [c])
                 evaluated[key] = got[0] if got else None
             if evaluated[key] is not None:
@@ -361,7 +365,9 @@ def _plan_by_routes(inst: Instance, options: PlanOptions, timings: dict[str, flo
         ``PARTITION_PRICED`` cheapest per stop are offered)."""
         deadline = time.perf_counter() + budget
         priced = sorted((c for c in cols if c.elementary), key=lambda c: c.cost / len(c.seq))[:PARTITION_PRICED]
-        keyed = {route_key(r): r for r in timed([*met.values(), *priced])}
+        # timing ~20k routes in Python takes seconds: the cheapest per stop first, within half the budget
+        offered = sorted([*met.values(), *priced], key=lambda c: c.cost / len(c.seq))
+        keyed = {route_key(r): r for r in timed(offered, time.perf_counter() + 0.5 * budget)}
         incumbent_routes = [r for r in (state["routes"] or []) if r.seq]
         for r in incumbent_routes:
             keyed.setdefault(route_key(r), r)
@@ -413,7 +419,8 @@ def _plan_by_routes(inst: Instance, options: PlanOptions, timings: dict[str, flo
             on_integer(again.routes, again.cost)
         timings["heuristic_s"] += time.perf_counter() - t0
         t0 = time.perf_counter()
-        better = partition(list(bp.pool) if bp else [], max(0.3, left() - 0.3))
+        # HiGHS may run ~0.4 s past its limit on ~15k routes (rdp104): keep a margin
+        better = partition(list(bp.pool) if bp else [], max(0.3, left() - PARTITION_MARGIN_S))
         if better is not None and better[1] < state["cost"] - 1e-6:
             on_integer(*better)
         timings["partition_s"] = time.perf_counter() - t0

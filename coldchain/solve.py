@@ -156,11 +156,13 @@ def solve(m: pyo.ConcreteModel, options: SolveOptions | None = None, start: dict
             _set_start(highs, solver._pyomo_var_to_solver_var_map, start)
         if options.progress:
             _watch(highs, options.progress, started)
+        # the time limit counts handing the model to HiGHS (seconds for ~20k variables)
+        left = max(0.05, options.time_limit_s - (time.perf_counter() - started))
         res = solver.solve(
             m,
             load_solutions=False,
             raise_exception_on_nonoptimal_result=False,
-            time_limit=options.time_limit_s,
+            time_limit=left,
             solver_options=highs_options,
         )
     except Exception as exc:  # the interface itself failed
