@@ -17,10 +17,11 @@ exact one proves that no negative route is left. The labelling loop is compiled
 (`coldchain.labelling`); in the exact level, completion bounds (`labelling.completion`) drop
 labels that no extension can make negative. After the root LP, rounds of limited-memory
 subset-row cuts (`_Cuts`, `_ColumnGeneration.cut_loop`) tighten it; they stay for the whole
-tree.
+tree (``NODE_CUT_ROUNDS`` more rounds at each other node; 0, since they did not pay).
 
-`branch_and_price` closes the gap: best-first, branching on arc flows. Plans come from
-integral node LPs and from set partitioning (`coldchain.pool.recombine`, through the caller's
+`branch_and_price` closes the gap: best-first, branching on arc flows (optionally chosen by
+strong branching on the restricted master LP, the cheap first phase of Pecin et al. 2017).
+Plans come from integral node LPs and from set partitioning (`coldchain.pool.recombine`, through the caller's
 ``at_root``) over the routes found by the heuristic search and by pricing; a plan whose cost
 meets the bound (rounded up to the cost grid, 0.1 on truncated-distance instances) is proved
 optimal.
@@ -105,11 +106,13 @@ HEURISTIC_LABELS = 3  # labels kept per stop in the fast pricing pass
 COLUMNS_PER_ROUND = 60  # most negative routes added per type and round
 ARTIFICIAL_CNY = 1e6  # cost of leaving a cover row to its artificial column (LP feasibility)
 CUT_ROUNDS = 8  # subset-row cut rounds at the root
+NODE_CUT_ROUNDS = 0  # at every other node (measured: no more proofs on Solomon 50; off, see bench/README)
 CUTS_PER_ROUND = 30
 MAX_CUTS = 128
 CUT_VIOLATION = 0.02  # separate cuts violated by more than this
 CUT_GAIN = 1e-4  # stop the rounds when the bound rises by less than this fraction
 CUT_TIME_SHARE = 0.4  # of the time left at the root, the most the cut rounds start within
+STRONG_CANDIDATES = 8  # arcs nearest 0.5 whose children's master LPs are compared (strong branching)
 
 
 @dataclass(frozen=True)
@@ -508,6 +511,7 @@ class _ColumnGeneration:
         for td in self.types:  # one out-and-back route per stop keeps the LP feasible from the start
             self.master.add([Column(td.k, (i,), td.route_cost((i,))) for i in td.nodes])
         self.rounds = 0
+        self.ub = np.zeros(0)  # column upper bounds at the current node (set by `restrict`)
         self.grid = cost_grid(inst)
 
     def restrict(self, banned: frozenset[tuple[int, int]]) -> None:
@@ -524,6 +528,63 @@ class _ColumnGeneration:
         ub = np.array([0.0 if off(c) else highspy.kHighsInf for c in cols])
         idx = np.arange(n, n + len(cols), dtype=np.int32)
         self.master.h.changeColsBounds(len(cols), idx, np.zeros(len(cols)), ub)
+        self.ub = ub
+
+    def strong_branch(
+        self, candidates: list[tuple[int, int]], lp: float, deadline: float
+    ) -> tuple[tuple[int, int], list[float]]:
+        """The arc to branch on among ``candidates``, by the product rule on the restricted
+        master LP of each child (no pricing, Pecin et al.'s cheap first phase): the LP rises by
+        :math:`\Delta_0` when the arc is banned and by :math:`\Delta_1` when it is forced; the
+        arc with the largest :math:`\max(\Delta_0, \epsilon) \max(\Delta_1, \epsilon)` wins.
+        Returns the arc and the two estimates (child 1, child 0). The master's bounds are left
+        as they were at the node (``restrict``)."""
+        cols = self.master.columns
+        n = self.inst.n
+        if len(self.ub) < len(cols):  # columns priced at this node respect its bans
+            self.ub = np.concatenate([self.ub, np.full(len(cols) - len(self.ub), highspy.kHighsInf)])
+        on: dict[tuple[int, int], list[int]] = {}
+        at: dict[int, list[int]] = {}
+        for pos, c in enumerate(cols):
+            if self.ub[pos] == 0.0:
+                continue
+            path = (0, *c.seq, 0)
+            for a in zip(path, path[1:]):
+                on.setdefault(a, []).append(pos)
+            for i in set(c.seq):
+                at.setdefault(i, []).append(pos)
+        h = self.master.h
+        best: tuple[float, tuple[int, int], list[float]] | None = None
+        eps = max(1e-6, 1e-6 * abs(lp))
+        for i, j in candidates:
+            if time.perf_counter() > deadline:
+                break
+            rises = []
+            for value in (1, 0):
+                if value == 0:
+                    off = on.get((i, j), [])
+                else:
+                    through = {p for p in (at.get(i, []) if i else []) + (at.get(j, []) if j else [])}
+                    off = [p for p in through if not _drives_arc_whenever(cols[p].seq, i, j)]
+                if not off:
+                    rises.append(0.0)
+                    continue
+                idx = np.array([n + p for p in off], dtype=np.int32)
+                h.changeColsBounds(len(off), idx, np.zeros(len(off)), np.zeros(len(off)))
+                try:
+                    child, _, _, _ = self.master.solve(deadline)
+                except _OutOfTime:
+                    child = lp
+                h.changeColsBounds(len(off), idx, np.zeros(len(off)), self.ub[off])
+                rises.append(max(0.0, child - lp))
+            if len(rises) < 2:
+                break
+            score = max(rises[0], eps) * max(rises[1], eps)
+            if best is None or score > best[0]:
+                best = (score, (i, j), rises)
+        if best is None:
+            return candidates[0], [0.0, 0.0]
+        return best[1], best[2]
 
     def solve(
         self, banned: frozenset[tuple[int, int]], deadline: float, cutoff: float = math.inf
@@ -590,7 +651,12 @@ class _ColumnGeneration:
             state["lp"] = lp
 
     def cut_loop(
-        self, banned: frozenset[tuple[int, int]], deadline: float, cutoff: float, lp: float
+        self,
+        banned: frozenset[tuple[int, int]],
+        deadline: float,
+        cutoff: float,
+        lp: float,
+        rounds: int = CUT_ROUNDS,
     ) -> tuple[str, float, float | None]:
         """Subset-row cut rounds after a solved node LP of value ``lp``: separate, add, solve by
         column generation again, while the bound rises by at least ``CUT_GAIN`` of itself and the
@@ -600,7 +666,7 @@ class _ColumnGeneration:
         status, bound = "solved", lp
         t0 = time.perf_counter()
         stop_at = t0 + CUT_TIME_SHARE * (deadline - t0)
-        for _ in range(CUT_ROUNDS):
+        for _ in range(rounds):
             if len(self.master.cuts.sets) >= MAX_CUTS or time.perf_counter() > stop_at:
                 break
             sets = self.separate(min(CUTS_PER_ROUND, MAX_CUTS - len(self.master.cuts.sets)))
@@ -700,6 +766,15 @@ def _ng_feasible(seq: tuple[int, ...], ng: list[int]) -> bool:
     return True
 
 
+def _drives_arc_whenever(seq: tuple[int, ...], i: int, j: int) -> bool:
+    """Whether ``seq`` respects the branch ``x_ij = 1``: each visit to ``i`` goes on to ``j``
+    and each visit to ``j`` comes from ``i`` (the hub side is free; see `_banned_by`)."""
+    path = (0, *seq, 0)
+    leaves_i_elsewhere = any(a == i != 0 and b != j for a, b in zip(path, path[1:]))
+    reaches_j_elsewhere = any(b == j != 0 and a != i for a, b in zip(path, path[1:]))
+    return not (leaves_i_elsewhere or reaches_j_elsewhere)
+
+
 def _drives_any(seq: tuple[int, ...], banned: frozenset[tuple[int, int]]) -> bool:
     path = (0, *seq, 0)
     return any(a in banned for a in zip(path, path[1:]))
@@ -768,14 +843,18 @@ def branch_and_price(
     on_integer: Callable[[tuple[Column, ...], float], None] | None = None,
     at_root: Callable[[list[Column], float], tuple[tuple[Column, ...], float] | None] | None = None,
     cuts: bool = True,
+    strong: bool = False,
 ) -> PriceAndBranch:
     """Best-first branch-and-price on arc flows, proving ``incumbent_cost`` (from the heuristic)
     optimal or finding a cheaper plan.
 
     Each node solves the ng-route LP by column generation with its banned arcs. A node whose bound
     (rounded up to the cost grid) is not below the incumbent is pruned; an integral LP solution of
-    elementary routes is a plan. Branching is on the arc whose flow is nearest 0.5: one child bans
-    the arc, the other bans every alternative to it. The lower bound is the least bound of the
+    elementary routes is a plan. Branching is on the arc whose flow is nearest 0.5, or with
+    ``strong``, of the ``STRONG_CANDIDATES`` nearest, the one whose two children raise the
+    restricted master LP most (product rule, `_ColumnGeneration.strong_branch`; measured on
+    Solomon 50 and Wang & Chen 5-50 without a gain, so off by default). One child bans the arc,
+    the other bans every alternative to it. The lower bound is the least bound of the
     open nodes. ``on_integer(columns, cost)`` is called with each better plan found;
     ``at_root(columns, deadline)`` may return a better plan from the root's columns (set
     partitioning), which then prunes the tree; it is asked again after 10, 40, 160, ... nodes,
@@ -799,8 +878,9 @@ def branch_and_price(
             continue
         nodes += 1
         status, lp, bound = cg.solve(banned, deadline, cutoff=best - tol)
-        if nodes == 1 and status == "solved" and cuts:
-            status, lp, bound = cg.cut_loop(banned, deadline, best - tol, lp)
+        if status == "solved" and cuts and (nodes == 1 or NODE_CUT_ROUNDS):
+            rounds = CUT_ROUNDS if nodes == 1 else NODE_CUT_ROUNDS
+            status, lp, bound = cg.cut_loop(banned, deadline, best - tol, lp, rounds)
         if nodes == 1:
             root_bound = lp if status == "solved" else bound
         if status == "solved" and nodes >= partition_at and at_root and round_up(lp, grid) < best - tol:
@@ -821,10 +901,13 @@ def branch_and_price(
             if on_integer:
                 on_integer(best_cols, best)
             continue
-        frac = [(abs(v - 0.5), a) for a, v in x.items() if 1e-6 < v < 1 - 1e-6]
+        frac = sorted((abs(v - 0.5), a) for a, v in x.items() if 1e-6 < v < 1 - 1e-6)
         if not frac:  # integral arcs but split columns (or a cycle): leave it to set partitioning
             continue
-        _, (i, j) = min(frac)
+        if strong and STRONG_CANDIDATES > 1 and len(frac) > 1:
+            (i, j), _ = cg.strong_branch([a for _, a in frac[:STRONG_CANDIDATES]], lp, deadline)
+        else:
+            (i, j) = frac[0][1]
         for value in (1, 0):
             child = banned | _banned_by(i, j, value, stops)
             heapq.heappush(heap, (lp, counter, frozenset(child)))

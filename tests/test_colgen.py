@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 
@@ -13,7 +14,11 @@ from coldchain.benchmarks import BenchInstance, read_solomon, to_scenario
 from coldchain.colgen import (
     Column,
     TypeData,
+    _banned_by,
+    _ColumnGeneration,
     _Cuts,
+    _drives_any,
+    _drives_arc_whenever,
     branch_and_price,
     cost_grid,
     round_up,
@@ -52,13 +57,14 @@ def test_root_lp_is_the_half_pairs_solution_of_the_triangle():
 
 
 @pytest.mark.unit
-def test_branch_and_price_closes_the_triangle_gap():
+@pytest.mark.parametrize("strong", [False, True])
+def test_branch_and_price_closes_the_triangle_gap(strong):
     """The best plan is one pair and one single: 20 + 10√3 + 20 = 40 + 10√3 = 57.32, above the LP
     (55.98); without cuts, branching on an arc must prove it. Started from a worse plan (three singles, 60), it
-    must find the optimum and a bound equal to it."""
+    must find the optimum and a bound equal to it, with the arc nearest 0.5 or by strong branching."""
     inst = build_instance(to_scenario(_triangle()))
     singles = [Column(0, (i,), 20.0) for i in (1, 2, 3)]
-    bp = branch_and_price(inst, singles, 60.0, time_limit_s=10, cuts=False)
+    bp = branch_and_price(inst, singles, 60.0, time_limit_s=10, cuts=False, strong=strong)
     assert bp.cost == pytest.approx(40 + 10 * math.sqrt(3), abs=1e-6)
     assert bp.bound == pytest.approx(bp.cost, abs=1e-6)
     assert bp.nodes > 1
@@ -78,6 +84,46 @@ def test_a_subset_row_cut_closes_the_triangle_at_the_root():
     bp = branch_and_price(inst, [Column(0, (i,), 20.0) for i in (1, 2, 3)], 60.0, time_limit_s=10)
     assert bp.cost == pytest.approx(40 + 10 * math.sqrt(3), abs=1e-6)
     assert bp.bound == pytest.approx(bp.cost, abs=1e-6) and bp.nodes == 1
+
+
+@pytest.mark.unit
+def test_strong_branching_measures_both_children_of_the_triangle():
+    """Triangle with the master holding the three pairs in one orientation (0-1-2-0, 0-2-3-0,
+    0-3-1-0) and the singles: the LP drives each pair at 1/2, 30 + 15√3, and every arc carries
+    1/2. Banning a pair's arc or forcing it leaves one pair plus a single in reach (e.g. forcing
+    1→2 bans 1→hub, 1→3, hub→2, 3→2, so 0-3-1-0, 0-2-3-0 and the singles of 1 and 2 go), so
+    each child's master LP is 40 + 10√3 and both rise by 10 - 5√3 = 1.34. Afterwards the node's
+    LP must be as before (the bans are undone)."""
+    inst = build_instance(to_scenario(_triangle()))
+    cg = _ColumnGeneration(inst, None, 1)
+    td = cg.types[0]
+    cg.master.add([Column(0, seq, td.route_cost(seq)) for seq in ((1, 2), (2, 3), (3, 1))])
+    cg.restrict(frozenset())
+    lp = cg.master.solve()[0]
+    assert lp == pytest.approx(30 + 15 * math.sqrt(3), abs=1e-6)
+    x, _ = cg.flows()
+    arcs = sorted(a for a, v in x.items() if 1e-6 < v < 1 - 1e-6)
+    assert len(arcs) == 9
+    arc, rises = cg.strong_branch(arcs, lp, math.inf)
+    assert arc in arcs
+    assert rises == pytest.approx([10 - 5 * math.sqrt(3)] * 2, abs=1e-6)
+    assert cg.master.solve()[0] == pytest.approx(lp, abs=1e-6)
+
+
+@pytest.mark.unit
+def test_forcing_an_arc_keeps_exactly_the_routes_the_branch_allows():
+    """A route respects the branch x_ij = 1 exactly when it drives none of the arcs that
+    `_banned_by` bans for it (every visit to i goes on to j, every visit to j comes from i; the
+    hub's side is free): checked on every route of up to three of four stops, for every arc."""
+    nodes = [1, 2, 3, 4]
+    routes = [p for r in range(1, 4) for p in itertools.permutations(nodes, r)]
+    for i in [0, *nodes]:
+        for j in [0, *nodes]:
+            if i == j:
+                continue
+            banned = frozenset(_banned_by(i, j, 1, nodes))
+            for seq in routes:
+                assert _drives_arc_whenever(seq, i, j) == (not _drives_any(seq, banned)), (i, j, seq)
 
 
 @pytest.mark.unit
