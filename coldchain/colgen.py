@@ -541,18 +541,14 @@ class _ColumnGeneration:
         as they were at the node (``restrict``)."""
         cols = self.master.columns
         n = self.inst.n
+        stops = [st.node for st in self.inst.stops]
         if len(self.ub) < len(cols):  # columns priced at this node respect its bans
             self.ub = np.concatenate([self.ub, np.full(len(cols) - len(self.ub), highspy.kHighsInf)])
-        on: dict[tuple[int, int], list[int]] = {}
-        at: dict[int, list[int]] = {}
+        at: dict[int, set[int]] = {0: set()}  # the columns still allowed that visit each stop
         for pos, c in enumerate(cols):
-            if self.ub[pos] == 0.0:
-                continue
-            path = (0, *c.seq, 0)
-            for a in zip(path, path[1:]):
-                on.setdefault(a, []).append(pos)
-            for i in set(c.seq):
-                at.setdefault(i, []).append(pos)
+            if self.ub[pos] != 0.0:
+                for i in c.seq:
+                    at.setdefault(i, set()).add(pos)
         h = self.master.h
         best: tuple[float, tuple[int, int], list[float]] | None = None
         eps = max(1e-6, 1e-6 * abs(lp))
@@ -561,11 +557,8 @@ class _ColumnGeneration:
                 break
             rises = []
             for value in (1, 0):
-                if value == 0:
-                    off = on.get((i, j), [])
-                else:
-                    through = {p for p in (at.get(i, []) if i else []) + (at.get(j, []) if j else [])}
-                    off = [p for p in through if not _drives_arc_whenever(cols[p].seq, i, j)]
+                bans = frozenset(_banned_by(i, j, value, stops))  # every banned arc touches i or j
+                off = [p for p in at.get(i, set()) | at.get(j, set()) if _drives_any(cols[p].seq, bans)]
                 if not off:
                     rises.append(0.0)
                     continue
@@ -764,15 +757,6 @@ def _ng_feasible(seq: tuple[int, ...], ng: list[int]) -> bool:
             return False
         memory = (memory & ng[j]) | (1 << j)
     return True
-
-
-def _drives_arc_whenever(seq: tuple[int, ...], i: int, j: int) -> bool:
-    """Whether ``seq`` respects the branch ``x_ij = 1``: each visit to ``i`` goes on to ``j``
-    and each visit to ``j`` comes from ``i`` (the hub side is free; see `_banned_by`)."""
-    path = (0, *seq, 0)
-    leaves_i_elsewhere = any(a == i != 0 and b != j for a, b in zip(path, path[1:]))
-    reaches_j_elsewhere = any(b == j != 0 and a != i for a, b in zip(path, path[1:]))
-    return not (leaves_i_elsewhere or reaches_j_elsewhere)
 
 
 def _drives_any(seq: tuple[int, ...], banned: frozenset[tuple[int, int]]) -> bool:

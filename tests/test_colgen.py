@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 from pathlib import Path
 
@@ -14,11 +13,8 @@ from coldchain.benchmarks import BenchInstance, read_solomon, to_scenario
 from coldchain.colgen import (
     Column,
     TypeData,
-    _banned_by,
     _ColumnGeneration,
     _Cuts,
-    _drives_any,
-    _drives_arc_whenever,
     branch_and_price,
     cost_grid,
     round_up,
@@ -111,19 +107,18 @@ def test_strong_branching_measures_both_children_of_the_triangle():
 
 
 @pytest.mark.unit
-def test_forcing_an_arc_keeps_exactly_the_routes_the_branch_allows():
-    """A route respects the branch x_ij = 1 exactly when it drives none of the arcs that
-    `_banned_by` bans for it (every visit to i goes on to j, every visit to j comes from i; the
-    hub's side is free): checked on every route of up to three of four stops, for every arc."""
-    nodes = [1, 2, 3, 4]
-    routes = [p for r in range(1, 4) for p in itertools.permutations(nodes, r)]
-    for i in [0, *nodes]:
-        for j in [0, *nodes]:
-            if i == j:
-                continue
-            banned = frozenset(_banned_by(i, j, 1, nodes))
-            for seq in routes:
-                assert _drives_arc_whenever(seq, i, j) == (not _drives_any(seq, banned)), (i, j, seq)
+def test_cut_loop_runs_at_most_the_rounds_asked_for():
+    """Triangle at its root LP (the three half pairs, 30 + 15√3): no round leaves the LP as it
+    is; one round adds the subset-row cut over the three customers, and column generation under
+    it reaches one pair and one single, 40 + 10√3 (what `NODE_CUT_ROUNDS` buys at a node)."""
+    inst = build_instance(to_scenario(_triangle()))
+    for rounds, want in [(0, 30 + 15 * math.sqrt(3)), (1, 40 + 10 * math.sqrt(3))]:
+        cg = _ColumnGeneration(inst, None, 1)
+        status, lp, _ = cg.solve(frozenset(), math.inf)
+        assert status == "solved" and lp == pytest.approx(30 + 15 * math.sqrt(3), abs=1e-6)
+        status, lp, _ = cg.cut_loop(frozenset(), math.inf, math.inf, lp, rounds)
+        assert status == "solved" and lp == pytest.approx(want, abs=1e-6)
+        assert len(cg.master.cuts.sets) == rounds
 
 
 @pytest.mark.unit
