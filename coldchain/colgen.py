@@ -19,8 +19,14 @@ labels that no extension can make negative. After the root LP, rounds of limited
 subset-row cuts (`_Cuts`, `_ColumnGeneration.cut_loop`) tighten it; they stay for the whole
 tree (``NODE_CUT_ROUNDS`` more rounds at each other node; 0, since they did not pay).
 
-`branch_and_price` closes the gap: best-first, branching on arc flows (optionally chosen by
-strong branching on the restricted master LP, the cheap first phase of Pecin et al. 2017).
+`branch_and_price` closes the gap. At the root, after the LP and after each cut round, it tries
+*route enumeration* (Baldacci, Christofides & Mingozzi 2008): a plan costs at least the LP plus
+the reduced costs of its routes, so a plan below the incumbent uses only routes whose reduced
+cost is below the gap; when those are few (``ENUMERATE_ROUTES``), set partitioning over them in
+HiGHS settles the instance. Then *reduced-cost arc fixing* (Irnich et al. 2010) removes, for the
+whole tree, every arc that no such route drives. The tree is best-first, branching on arc
+flows (optionally chosen by strong branching on the restricted master LP, the cheap first phase
+of Pecin et al. 2017).
 Plans come from integral node LPs and from set partitioning (`coldchain.pool.recombine`, through the caller's
 ``at_root``) over the routes found by the heuristic search and by pricing; a plan whose cost
 meets the bound (rounded up to the cost grid, 0.1 on truncated-distance instances) is proved
@@ -96,7 +102,7 @@ import numpy as np
 from coldchain.errors import SolverError
 from coldchain.heuristic import Route
 from coldchain.instance import Instance
-from coldchain.labelling import completion, label
+from coldchain.labelling import completion, enumerate_routes, label
 from coldchain.routes import evaluate_route
 from coldchain.solve import use_threads
 
@@ -113,6 +119,9 @@ CUT_VIOLATION = 0.02  # separate cuts violated by more than this
 CUT_GAIN = 1e-4  # stop the rounds when the bound rises by less than this fraction
 CUT_TIME_SHARE = 0.4  # of the time left at the root, the most the cut rounds start within
 STRONG_CANDIDATES = 8  # arcs nearest 0.5 whose children's master LPs are compared (strong branching)
+ENUMERATE_LABELS = 500_000  # route enumeration gives up past this many labels
+ENUMERATE_ROUTES = 10_000  # and set partitioning over the routes is tried up to this many
+ENUMERATE_SHARE = 0.25  # of the time left, the most one enumeration and its set partitioning take
 
 
 @dataclass(frozen=True)
@@ -252,41 +261,12 @@ def _price(
     them and comes back, and only a pass that finds none needs to run to the end. The loop itself
     is `coldchain.labelling.label`.
     """
-    allowed = td.allowed
-    if banned:
-        allowed = allowed.copy()
-        for i, j in banned:
-            allowed[i, j] = False
+    allowed = _allowed(td, banned)
     duals = np.asarray(pi, dtype=np.float64)
-    if level == 2:  # completion bounds prune the exact pass (the others are fast anyway)
-        f = completion(
-            *td.arc_arrays(),
-            float(td.end),
-            duals,
-            td.succ_ptr,
-            td.succ_idx,
-            allowed,
-        )
-    else:
-        f = np.empty((0, 0))
-    closed, ends, node, parent, finished, least = label(
-        *td.arc_arrays(),
-        td.delivery_a,
-        td.pick_a,
-        float(td.q),
-        float(td.end),
-        float(td.fixed - mu),
-        td.succ_ptr,
-        td.succ_idx,
-        allowed,
-        td.ng_words(),
-        duals,
-        *(cuts or _Cuts(len(pi))).arrays(),
-        level,
-        deadline,
-        enough or 0,
-        HEURISTIC_LABELS,
-        f,
+    # completion bounds prune the exact pass (the others are fast anyway)
+    f = _completion(td, duals, allowed) if level == 2 else np.empty((0, 0))
+    closed, ends, node, parent, finished, least = _label(
+        td, duals, mu, level, deadline, allowed, enough or 0, cuts, f, 0.0, np.empty((0, 0))
     )
     out, seen = [], set()
     for e in np.argsort(closed, kind="stable"):
@@ -303,6 +283,165 @@ def _price(
         if len(out) >= COLUMNS_PER_ROUND:
             break
     return out, (min(float(least), 0.0) if finished and level == 2 else None)
+
+
+def _allowed(td: TypeData, banned: frozenset[tuple[int, int]]) -> np.ndarray:
+    """The type's arcs less the ``banned`` ones."""
+    if not banned:
+        return td.allowed
+    allowed = td.allowed.copy()
+    for i, j in banned:
+        allowed[i, j] = False
+    return allowed
+
+
+def _completion(td: TypeData, duals: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    return completion(*td.arc_arrays(), float(td.end), duals, td.succ_ptr, td.succ_idx, allowed)
+
+
+def _label(td, duals, mu, level, deadline, allowed, enough, cuts, f, gap, arc_lb):
+    """`coldchain.labelling.label` on the type's arrays (its arguments, in its order)."""
+    return label(
+        *td.arc_arrays(),
+        td.delivery_a,
+        td.pick_a,
+        float(td.q),
+        float(td.end),
+        float(td.fixed - mu),
+        td.succ_ptr,
+        td.succ_idx,
+        allowed,
+        td.ng_words(),
+        duals,
+        *(cuts or _Cuts(len(duals))).arrays(),
+        level,
+        deadline,
+        enough,
+        HEURISTIC_LABELS,
+        f,
+        gap,
+        arc_lb,
+    )
+
+
+def _arc_bounds(
+    td: TypeData,
+    pi: list[float],
+    mu: float,
+    gap: float,
+    deadline: float,
+    banned: frozenset[tuple[int, int]] = frozenset(),
+    cuts: _Cuts | None = None,
+) -> np.ndarray | None:
+    r"""Lower bounds on the reduced cost of every ng-route that drives each arc, as far as they
+    matter: ``b[i, j]`` is at least :math:`\min(g, \min_{r \ni (i,j)} \bar c_r)` with :math:`g`
+    the ``gap``. From one exact
+    labelling pass that keeps every label whose completion bound is below ``gap`` (not 0):
+    each extension of a label along :math:`(i, j)` bounds the routes through that arc by the
+    label's reduced cost plus the arc plus the completion bound at :math:`j`; a route whose
+    prefix was dominated is bounded through the label that dominated it (same stop, no later,
+    no heavier, cheaper even after the cut penalties it may still pay); a prefix dropped by the
+    completion bound already costs ``gap``. An arc never met is driven by no route below
+    ``gap``. None when the pass could not run to the end (deadline, or no completion bounds)."""
+    allowed = _allowed(td, banned)
+    duals = np.asarray(pi, dtype=np.float64)
+    f = _completion(td, duals, allowed)
+    if f.shape[0] == 0:
+        return None
+    n1 = len(pi)
+    b = np.full((n1, n1), np.inf)
+    *_, finished, _ = _label(td, duals, mu, 2, deadline, allowed, 0, cuts, f, gap, b)
+    return np.minimum(b, gap) if finished else None
+
+
+def _enumerate(
+    td: TypeData, pi: list[float], mu: float, gap: float, deadline: float, cuts: _Cuts, most: int
+) -> list[Column] | None:
+    """Every elementary route of the type with reduced cost below ``gap``, the cheapest of each
+    set of stops (`coldchain.labelling.enumerate_routes`), or None if the labels ran past
+    ``most`` or the deadline (or no completion bounds)."""
+    duals = np.asarray(pi, dtype=np.float64)
+    f = _completion(td, duals, td.allowed)
+    if f.shape[0] == 0:
+        return None
+    ends, node, parent, alive, finished = enumerate_routes(
+        *td.arc_arrays(),
+        td.delivery_a,
+        td.pick_a,
+        float(td.q),
+        float(td.end),
+        float(td.fixed - mu),
+        td.succ_ptr,
+        td.succ_idx,
+        td.allowed,
+        duals,
+        *cuts.arrays(),
+        f,
+        gap,
+        deadline,
+        most,
+    )
+    if not finished:
+        return None
+    best: dict[frozenset[int], Column] = {}
+    for lab in ends[alive[ends]]:
+        seq = []
+        lab = int(lab)
+        while lab > 0:
+            seq.append(int(node[lab]))
+            lab = int(parent[lab])
+        col = Column(td.k, tuple(reversed(seq)), 0.0)
+        col = Column(td.k, col.seq, td.route_cost(col.seq))
+        key = frozenset(col.seq)
+        if key not in best or col.cost < best[key].cost:
+            best[key] = col
+    return list(best.values())
+
+
+def _partition_exactly(
+    inst: Instance, cols: list[Column], deadline: float, threads: int
+) -> tuple[str, tuple[Column, ...] | None, float]:
+    r"""The cheapest plan made of ``cols`` (set partitioning, a MILP in HiGHS):
+    :math:`\min \sum_r c_r x_r` s.t. every stop covered once, at most :math:`m_k` routes of type
+    :math:`k`, :math:`x_r \in \{0, 1\}`. Returns ``("optimal", columns, cost)``, ``("infeasible",
+    None, inf)`` or ``("time", best columns found or None, their cost)``."""
+    n = inst.n
+    rows = {st.node: r for r, st in enumerate(inst.stops)}
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", max(1, threads))
+    h.setOptionValue("time_limit", max(0.05, deadline - time.perf_counter()))
+    inf = highspy.kHighsInf
+    none = np.array([], dtype=np.int32)
+    nt = len(inst.types)
+    h.addRows(n, np.ones(n), np.ones(n), 0, none, none, np.array([]))
+    h.addRows(nt, np.full(nt, -inf), np.array([t.count for t in inst.types], dtype=float), 0, none, none, np.array([]))
+    starts, idx = [], []
+    for c in cols:
+        starts.append(len(idx))
+        idx += sorted(rows[i] for i in c.seq)
+        idx.append(n + c.k)
+    m = len(cols)
+    if m:
+        h.addCols(
+            m,
+            np.array([c.cost for c in cols]),
+            np.zeros(m),
+            np.ones(m),
+            len(idx),
+            np.array(starts, dtype=np.int32),
+            np.array(idx, dtype=np.int32),
+            np.ones(len(idx)),
+        )
+        h.changeColsIntegrality(m, np.arange(m, dtype=np.int32), np.full(m, highspy.HighsVarType.kInteger))
+    h.run()
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kInfeasible:
+        return "infeasible", None, math.inf
+    value = h.getSolution().col_value if h.getInfo().primal_solution_status == 2 else None
+    chosen = tuple(c for c, v in zip(cols, value) if v > 0.5) if value is not None else None
+    cost = sum(c.cost for c in chosen) if chosen is not None else math.inf
+    return ("optimal" if status == highspy.HighsModelStatus.kOptimal else "time"), chosen, cost
 
 
 class _Cuts:
@@ -370,7 +509,10 @@ def warm_up() -> float:
     cut_args = _Cuts(n1).arrays()
     for g in (f, np.empty((0, 0))):
         label(z2, minutes, z1, z1, late, z1 + 1, z1, z1, 1.0, 20.0, 0.0, ptr, idx, allowed,
-              np.zeros((n1, 1), dtype=np.uint64), z1, *cut_args, 2, math.inf, 0, HEURISTIC_LABELS, g)  # fmt: skip
+              np.zeros((n1, 1), dtype=np.uint64), z1, *cut_args, 2, math.inf, 0, HEURISTIC_LABELS, g,
+              0.0, np.full((n1, n1), np.inf) if g.shape[0] else np.empty((0, 0)))  # fmt: skip
+    enumerate_routes(z2, minutes, z1, z1, late, z1 + 1, z1, z1, 1.0, 20.0, 0.0, ptr, idx, allowed, z1,
+                     *cut_args, f, 1.0, math.inf, 100)  # fmt: skip
     _compiled = True
     return time.perf_counter() - t0
 
@@ -513,6 +655,8 @@ class _ColumnGeneration:
         self.rounds = 0
         self.ub = np.zeros(0)  # column upper bounds at the current node (set by `restrict`)
         self.grid = cost_grid(inst)
+        self.fixed = 0  # arcs removed by reduced-cost fixing
+        self.enumerated = 0  # routes enumerated at the root (0: not tried or too many)
 
     def restrict(self, banned: frozenset[tuple[int, int]]) -> None:
         """Columns that drive a banned arc, or a cycle the ng-memories now forbid, get an upper
@@ -533,7 +677,7 @@ class _ColumnGeneration:
     def strong_branch(
         self, candidates: list[tuple[int, int]], lp: float, deadline: float
     ) -> tuple[tuple[int, int], list[float]]:
-        """The arc to branch on among ``candidates``, by the product rule on the restricted
+        r"""The arc to branch on among ``candidates``, by the product rule on the restricted
         master LP of each child (no pricing, Pecin et al.'s cheap first phase): the LP rises by
         :math:`\Delta_0` when the arc is banned and by :math:`\Delta_1` when it is forced; the
         arc with the largest :math:`\max(\Delta_0, \epsilon) \max(\Delta_1, \epsilon)` wins.
@@ -650,12 +794,14 @@ class _ColumnGeneration:
         cutoff: float,
         lp: float,
         rounds: int = CUT_ROUNDS,
+        closes: Callable[[float], bool] | None = None,
     ) -> tuple[str, float, float | None]:
         """Subset-row cut rounds after a solved node LP of value ``lp``: separate, add, solve by
         column generation again, while the bound rises by at least ``CUT_GAIN`` of itself and the
         rounds have used less than ``CUT_TIME_SHARE`` of the time to ``deadline`` (the tree needs
         the rest). Returns what `solve` returns; on ``time`` the bound is at least the LP before
-        the last round (adding valid cuts never lowers the LP)."""
+        the last round (adding valid cuts never lowers the LP). ``closes(lp)``, asked after each
+        round, may close the node (route enumeration at the root): status ``closed``."""
         status, bound = "solved", lp
         t0 = time.perf_counter()
         stop_at = t0 + CUT_TIME_SHARE * (deadline - t0)
@@ -670,6 +816,8 @@ class _ColumnGeneration:
             status, lp, bound = self.solve(banned, deadline, cutoff)
             if status == "time":
                 return "time", lp, max(before, bound if bound is not None else -math.inf)
+            if status == "solved" and closes is not None and closes(lp):
+                return "closed", lp, lp
             if status != "solved" or lp - before < CUT_GAIN * abs(before):
                 break
         return status, lp, bound
@@ -715,6 +863,46 @@ class _ColumnGeneration:
             out.append((cut, frozenset(memory)))
             for i in cut:
                 per_stop[i] = per_stop.get(i, 0) + 1
+        return out
+
+    def fix_arcs(self, banned: frozenset[tuple[int, int]], lp: float, cutoff: float, deadline: float) -> int:
+        r"""Reduced-cost arc fixing (Irnich, Desaulniers, Desrosiers & Hadjar 2010) after a solved
+        node LP of value ``lp``: a plan costs at least :math:`z_{LP} + \sum_r ar c_r` over its
+        routes (every dual row's slack only adds), and no route has :math:`ar c_r < 0` once the
+        LP is solved, so a plan below ``cutoff`` drives no arc whose routes all have
+        :math:`ar c_r \ge` ``cutoff`` :math:`- z_{LP}` (`_arc_bounds`). Those arcs leave the
+        type for good (the caller fixes at the root, whose bans are none). Returns how many."""
+        gap = cutoff - lp
+        if gap <= 0:
+            return 0
+        try:
+            _, pi, mu, _ = self.master.solve(deadline)  # the duals of the LP just solved
+        except _OutOfTime:
+            return 0
+        fixed = 0
+        for td in self.types:
+            b = _arc_bounds(td, pi, mu[td.k], gap, deadline, banned, self.master.cuts)
+            if b is None:
+                continue
+            off = (b >= gap - 1e-9) & td.allowed
+            td.allowed &= ~off
+            fixed += int(off.sum())
+        return fixed
+
+    def enumerate(self, lp: float, cutoff: float, deadline: float) -> list[Column] | None:
+        """Every route a plan below ``cutoff`` could use, after a solved LP of value ``lp`` with
+        no bans (the root): each has reduced cost below ``cutoff - lp`` (see `fix_arcs`). None
+        when there are more than ``ENUMERATE_LABELS`` labels, or time runs out."""
+        try:
+            _, pi, mu, _ = self.master.solve(deadline)
+        except _OutOfTime:
+            return None
+        out: list[Column] = []
+        for td in self.types:
+            cols = _enumerate(td, pi, mu[td.k], cutoff - lp, deadline, self.master.cuts, ENUMERATE_LABELS)
+            if cols is None:
+                return None
+            out += cols
         return out
 
     def grow_ng(self) -> bool:
@@ -828,10 +1016,14 @@ def branch_and_price(
     at_root: Callable[[list[Column], float], tuple[tuple[Column, ...], float] | None] | None = None,
     cuts: bool = True,
     strong: bool = False,
+    enumeration: bool = True,
 ) -> PriceAndBranch:
     """Best-first branch-and-price on arc flows, proving ``incumbent_cost`` (from the heuristic)
     optimal or finding a cheaper plan.
 
+    At the root, route enumeration (``enumeration``; see the module docstring) may close the
+    tree after the LP or after any cut round, and reduced-cost arc fixing
+    (`_ColumnGeneration.fix_arcs`) then shrinks every later pricing problem.
     Each node solves the ng-route LP by column generation with its banned arcs. A node whose bound
     (rounded up to the cost grid) is not below the incumbent is pruned; an integral LP solution of
     elementary routes is a plan. Branching is on the arc whose flow is nearest 0.5, or with
@@ -856,17 +1048,48 @@ def branch_and_price(
     heap: list[tuple[float, int, frozenset]] = [(-math.inf, 0, frozenset())]
     counter, nodes, partition_at = 1, 0, 1
     root_bound: float | None = None
+
+    def enumerated(lp: float) -> bool:
+        """Route enumeration after a solved root LP of value ``lp`` (`_ColumnGeneration.enumerate`):
+        when at most ``ENUMERATE_ROUTES`` routes could be part of a plan below the incumbent, set
+        partitioning over them finds the best plan; True when it ran to the end (the tree is then
+        closed), within ``ENUMERATE_SHARE`` of the time left."""
+        nonlocal best, best_cols
+        if not enumeration or round_up(lp, grid) >= best - tol:
+            return False
+        now = time.perf_counter()
+        until = now + ENUMERATE_SHARE * (deadline - now)
+        routes = cg.enumerate(lp, best - tol, until)
+        if routes is None or len(routes) > ENUMERATE_ROUTES:
+            return False
+        how, cols, cost = _partition_exactly(inst, routes, until, threads)
+        cg.enumerated = len(routes)
+        if cols is not None and cost < best - tol:
+            best_cols, best = cols, cost
+            if on_integer:
+                on_integer(best_cols, best)
+        return how != "time"
+
     while heap and time.perf_counter() < deadline:
         parent_bound, _, banned = heapq.heappop(heap)
         if round_up(parent_bound, grid) >= best - tol:
             continue
         nodes += 1
         status, lp, bound = cg.solve(banned, deadline, cutoff=best - tol)
+        if nodes == 1 and status == "solved" and enumerated(lp):
+            status = "closed"
         if status == "solved" and cuts and (nodes == 1 or NODE_CUT_ROUNDS):
             rounds = CUT_ROUNDS if nodes == 1 else NODE_CUT_ROUNDS
-            status, lp, bound = cg.cut_loop(banned, deadline, best - tol, lp, rounds)
+            status, lp, bound = cg.cut_loop(
+                banned, deadline, best - tol, lp, rounds, enumerated if nodes == 1 else None
+            )
         if nodes == 1:
-            root_bound = lp if status == "solved" else bound
+            root_bound = lp if status in ("solved", "closed") else bound
+            if status == "solved" and round_up(lp, grid) < best - tol:
+                cg.fixed = cg.fix_arcs(banned, lp, best - tol, deadline)
+        if status == "closed":  # every plan below the incumbent was among the enumerated routes
+            heap.clear()
+            break
         if status == "solved" and nodes >= partition_at and at_root and round_up(lp, grid) < best - tol:
             partition_at = 10 if nodes == 1 else 4 * partition_at
             found = at_root(list(cg.master.columns), deadline)

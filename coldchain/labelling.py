@@ -20,6 +20,12 @@ Pricing levels, as in `coldchain.colgen._price`:
 
 With subset-row cuts, a label dominates another only if it is cheaper even after paying every
 cut penalty the other has already paid and it has not (its odd cuts that are even in the other).
+
+The exact level also serves reduced-cost arc fixing: with a ``gap`` above 0 and an ``arc_lb``
+array, it keeps every label that could still end below ``gap`` and writes, per arc, a lower
+bound on the reduced cost of the routes that drive it (`coldchain.colgen._arc_bounds`).
+`enumerate_routes` is the same loop over elementary routes with the visited set in place of the
+ng-memory, listing every route below a gap (route enumeration).
 """
 
 from __future__ import annotations
@@ -28,7 +34,8 @@ import heapq
 import time
 
 import numpy as np
-from numba import njit, objmode
+from numba import njit, objmode, types
+from numba.typed import Dict
 
 EPS = 1e-9
 RC_TOL = 1e-6
@@ -63,6 +70,26 @@ def _owed(mine, other, sig, C):
             d >>= np.uint64(1)
             b += 1
     return total
+
+
+@njit(cache=True)
+def _cut_step(sr, j, mem, cut_ptr, cut_idx, sig, out):
+    """A label with cut state ``sr`` visits stop ``j``: its new state into ``out``, and the cut
+    penalty it pays (a cut forgets a visit when the route leaves its memory; the second visit to
+    a cut's stops pays the cut's dual)."""
+    for w in range(out.shape[0]):
+        out[w] = sr[w] & mem[j, w]
+    one = np.uint64(1)
+    paid = 0.0
+    for c_ in range(cut_ptr[j], cut_ptr[j + 1]):
+        s_ = cut_idx[c_]
+        b_ = one << np.uint64(s_ & 63)
+        if out[s_ >> 6] & b_:
+            paid += sig[s_]
+            out[s_ >> 6] &= ~b_
+        else:
+            out[s_ >> 6] |= b_
+    return paid
 
 
 @njit(cache=True)
@@ -136,6 +163,8 @@ def label(
     enough,  # stop after this many negative routes (0: never)
     keep,  # labels per stop at level 0
     f,  # (n1, H) completion bounds, or an empty array (no pruning)
+    gap,  # drop a label whose completion bound is not below this (0 when pricing)
+    arc_lb,  # (n1, n1) float64 filled with inf: lower bounds per arc are written here, or (0, 0)
 ):
     """Returns ``(closed, ends, node, parent, finished, least)``: the reduced cost of each
     negative route found and the label it ends at, the labels' stops and parents (to rebuild the
@@ -174,6 +203,7 @@ def label(
     srj = np.zeros(cut_words, np.uint64)
     C = cut_words
     prune = f.shape[0] > 0
+    record = arc_lb.shape[0] > 0
     one = np.uint64(1)
     while len(heap) > 0:
         _, lab = heapq.heappop(heap)
@@ -214,18 +244,16 @@ def label(
             if Aj > q + EPS:
                 continue
             rcj = rc_i + cost[i, j] - pi[j]
-            if prune and rcj + f[j, int(np.floor(tj))] >= -RC_TOL:
-                continue  # no completion can make the route negative
-            for w in range(C):
-                srj[w] = L_sr[lab, w] & mem[j, w]  # a cut forgets a visit when the route leaves its memory
-            for c_ in range(cut_ptr[j], cut_ptr[j + 1]):
-                s_ = cut_idx[c_]
-                b_ = one << np.uint64(s_ & 63)
-                if srj[s_ >> 6] & b_:  # the second visit to the cut's stops: pay its dual
-                    rcj += sig[s_]
-                    srj[s_ >> 6] &= ~b_
-                else:
-                    srj[s_ >> 6] |= b_
+            if prune:
+                lb = rcj + f[j, int(np.floor(tj))]
+                if record:
+                    if lb < arc_lb[i, j]:
+                        arc_lb[i, j] = lb
+                    if allowed[j, 0] and rcj + cost[j, 0] < arc_lb[j, 0]:
+                        arc_lb[j, 0] = rcj + cost[j, 0]
+                if lb >= gap - RC_TOL:
+                    continue  # no completion can bring the route's reduced cost below gap
+            rcj += _cut_step(L_sr[lab], j, mem, cut_ptr, cut_idx, sig, srj)
             for w in range(W):
                 ngj[w] = L_ng[lab, w] & ng[j, w]
             ngj[wj] |= bit
@@ -330,3 +358,190 @@ def label(
                 if v < least:
                     least = v
     return best_rc[:nb], best_lab[:nb], L_node[:nl], L_par[:nl], finished, least
+
+
+@njit(cache=True)
+def enumerate_routes(
+    cost,  # (n1, n1) float64: the first ten as in `label`
+    minutes,
+    service,
+    early,
+    late,
+    ret_min,
+    dlv,
+    pick,
+    q,
+    end,
+    rc0,  # reduced cost of the empty route
+    succ_ptr,
+    succ_idx,
+    allowed,
+    pi,
+    cut_ptr,  # the subset-row cuts, as in `label`
+    cut_idx,
+    sig,
+    mem,
+    cut_words,
+    f,  # (n1, H) completion bounds (required)
+    gap,  # keep the routes whose reduced cost is below this
+    deadline,
+    most,  # give up past this many labels
+):
+    """Every elementary route whose reduced cost is below ``gap``, up to routes that visit the
+    same stops no dearer (Baldacci, Christofides & Mingozzi 2008). A label is dropped when its
+    completion bound reaches ``gap``, or when a label at the same stop with the *same* set of
+    visited stops is no later, no heavier, no dearer in cost, and no dearer in reduced cost even
+    after the cut penalties it may still pay (so the kept label's route, finished the same way,
+    stays below ``gap`` and costs no more). Returns ``(ends, node, parent, alive, finished)``:
+    the label each route ends at, the labels' stops, parents and whether a later label dropped
+    them (its own route is then there too), and whether the loop ran to the end within
+    ``deadline`` and ``most`` labels."""
+    n1 = cost.shape[0]
+    V = (n1 + 63) // 64
+    C = cut_words
+    cap = 4096
+    L_node = np.empty(cap, np.int64)
+    L_rc = np.empty(cap, np.float64)
+    L_c = np.empty(cap, np.float64)
+    L_t = np.empty(cap, np.float64)
+    L_A = np.empty(cap, np.float64)
+    L_p = np.empty(cap, np.float64)
+    L_vis = np.zeros((cap, V), np.uint64)
+    L_par = np.empty(cap, np.int64)
+    L_alive = np.empty(cap, np.bool_)
+    L_next = np.empty(cap, np.int64)  # the next label with the same hash
+    L_sr = np.zeros((cap, C), np.uint64)
+    L_node[0] = 0
+    L_rc[0] = rc0
+    L_c[0] = 0.0
+    L_t[0] = early[0]
+    L_A[0] = 0.0
+    L_p[0] = 0.0
+    L_par[0] = -1
+    L_alive[0] = True
+    L_next[0] = -1
+    nl = 1
+    heads = Dict.empty(key_type=types.int64, value_type=types.int64)
+    heap = [(early[0], np.int64(0))]
+    ends = np.empty(64, np.int64)
+    ne = 0
+    finished = True
+    pops = 0
+    visj = np.zeros(V, np.uint64)
+    srj = np.zeros(C, np.uint64)
+    one = np.uint64(1)
+    while len(heap) > 0:
+        _, lab = heapq.heappop(heap)
+        if not L_alive[lab]:
+            continue
+        pops += 1
+        if pops % 1024 == 0:
+            with objmode(now="float64"):
+                now = time.perf_counter()
+            if now > deadline:
+                finished = False
+                break
+        if nl > most:
+            finished = False
+            break
+        i = L_node[lab]
+        leave = L_t[lab] + service[i]
+        for s in range(succ_ptr[i], succ_ptr[i + 1]):
+            j = succ_idx[s]
+            if not allowed[i, j]:
+                continue
+            wj = j >> 6
+            bit = one << np.uint64(j & 63)
+            if L_vis[lab, wj] & bit:
+                continue
+            tj = leave + minutes[i, j]
+            if tj < early[j]:
+                tj = early[j]
+            if tj > late[j] or tj + ret_min[j] > end:
+                continue
+            pj = L_p[lab] + pick[j]
+            Aj = L_A[lab] + dlv[j]
+            if pj > Aj:
+                Aj = pj
+            if Aj > q + EPS:
+                continue
+            rcj = L_rc[lab] + cost[i, j] - pi[j]
+            if rcj + f[j, int(np.floor(tj))] >= gap:
+                continue
+            cj = L_c[lab] + cost[i, j]
+            rcj += _cut_step(L_sr[lab], j, mem, cut_ptr, cut_idx, sig, srj)
+            h = np.uint64(j) * np.uint64(0x9E3779B97F4A7C15)
+            for w in range(V):
+                visj[w] = L_vis[lab, w]
+                h = (h ^ visj[w]) * np.uint64(0xBF58476D1CE4E5B9)
+                h ^= h >> np.uint64(31)
+            visj[wj] |= bit
+            h = (h ^ visj[wj]) * np.uint64(0x94D049BB133111EB)
+            key = np.int64(h >> np.uint64(1))
+            head = np.int64(-1)
+            if key in heads:
+                head = heads[key]
+            dominated = False
+            o = head
+            while o >= 0:
+                if L_alive[o] and L_node[o] == j:
+                    same = True
+                    for w in range(V):
+                        if L_vis[o, w] != visj[w]:
+                            same = False
+                            break
+                    if same:
+                        if (
+                            L_t[o] <= tj + EPS
+                            and L_A[o] <= Aj + EPS
+                            and L_c[o] <= cj + EPS
+                            and L_rc[o] + _owed(L_sr[o], srj, sig, C) <= rcj + EPS
+                        ):
+                            dominated = True
+                            break
+                        if (
+                            tj <= L_t[o] + EPS
+                            and Aj <= L_A[o] + EPS
+                            and cj <= L_c[o] + EPS
+                            and rcj + _owed(srj, L_sr[o], sig, C) <= L_rc[o] + EPS
+                        ):
+                            L_alive[o] = False
+                o = L_next[o]
+            if dominated:
+                continue
+            if nl == cap:
+                cap *= 2
+                L_node = _grow_1d(L_node, cap)
+                L_rc = _grow_1d(L_rc, cap)
+                L_c = _grow_1d(L_c, cap)
+                L_t = _grow_1d(L_t, cap)
+                L_A = _grow_1d(L_A, cap)
+                L_p = _grow_1d(L_p, cap)
+                L_vis = _grow_2d(L_vis, cap, V)
+                L_par = _grow_1d(L_par, cap)
+                L_alive = _grow_1d(L_alive, cap)
+                L_next = _grow_1d(L_next, cap)
+                L_sr = _grow_2d(L_sr, cap, C)
+            new = nl
+            nl += 1
+            L_node[new] = j
+            L_rc[new] = rcj
+            L_c[new] = cj
+            L_t[new] = tj
+            L_A[new] = Aj
+            L_p[new] = pj
+            for w in range(V):
+                L_vis[new, w] = visj[w]
+            for w in range(C):
+                L_sr[new, w] = srj[w]
+            L_par[new] = lab
+            L_alive[new] = True
+            L_next[new] = head
+            heads[key] = new
+            heapq.heappush(heap, (tj, new))
+            if allowed[j, 0] and rcj + cost[j, 0] < gap:
+                if ne == ends.shape[0]:
+                    ends = _grow_1d(ends, 2 * ne)
+                ends[ne] = new
+                ne += 1
+    return ends[:ne], L_node[:nl], L_par[:nl], L_alive[:nl], finished

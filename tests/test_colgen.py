@@ -13,6 +13,7 @@ from coldchain.benchmarks import BenchInstance, read_solomon, to_scenario
 from coldchain.colgen import (
     Column,
     TypeData,
+    _arc_bounds,
     _ColumnGeneration,
     _Cuts,
     branch_and_price,
@@ -23,7 +24,7 @@ from coldchain.colgen import (
     warm_up,
 )
 from coldchain.instance import build_instance
-from coldchain.labelling import completion, label
+from coldchain.labelling import completion, enumerate_routes, label
 from coldchain.solve import SolveStatus
 
 ROOT = Path(__file__).resolve().parents[1] / "bench" / "instances"
@@ -56,11 +57,12 @@ def test_root_lp_is_the_half_pairs_solution_of_the_triangle():
 @pytest.mark.parametrize("strong", [False, True])
 def test_branch_and_price_closes_the_triangle_gap(strong):
     """The best plan is one pair and one single: 20 + 10√3 + 20 = 40 + 10√3 = 57.32, above the LP
-    (55.98); without cuts, branching on an arc must prove it. Started from a worse plan (three singles, 60), it
-    must find the optimum and a bound equal to it, with the arc nearest 0.5 or by strong branching."""
+    (55.98); without cuts or route enumeration, branching on an arc must prove it. Started from a
+    worse plan (three singles, 60), it must find the optimum and a bound equal to it, with the arc
+    nearest 0.5 or by strong branching."""
     inst = build_instance(to_scenario(_triangle()))
     singles = [Column(0, (i,), 20.0) for i in (1, 2, 3)]
-    bp = branch_and_price(inst, singles, 60.0, time_limit_s=10, cuts=False, strong=strong)
+    bp = branch_and_price(inst, singles, 60.0, time_limit_s=10, cuts=False, strong=strong, enumeration=False)
     assert bp.cost == pytest.approx(40 + 10 * math.sqrt(3), abs=1e-6)
     assert bp.bound == pytest.approx(bp.cost, abs=1e-6)
     assert bp.nodes > 1
@@ -137,13 +139,75 @@ def test_completion_bounds_on_the_triangle():
 
 
 @pytest.mark.unit
+def test_arc_bounds_on_the_triangle():
+    """Triangle (hub arcs 10, side a = 10√3 = 17.32, payload 2), dual 30 on customer 1 only, gap
+    10. Completion bounds: from 1 straight home, 10; from 2 (or 3) via 1, a - 30 + 10 = -2.68.
+    Labels from the hub: at 1 with reduced cost -20, at 2 and 3 with 10. Each arc's bound is the
+    least label-plus-arc-plus-completion over the labels that drive it:
+    hub→1 and 1→hub: -20 + 10 = -10 (the single route of 1);
+    hub→2: 10 - 2.68 = 7.32; 2→hub: the label at 2 via 1, -20 + a = -2.68, plus 10 = 7.32;
+    1→2: -20 + a - 2.68 = -5.36; 2→1: 10 + a - 30 + 10 = 7.32;
+    2→3: 10 + a - 2.68 = 24.64, clipped to the gap (via 1 the payload is full).
+    So gap 10 fixes only 2→3 and 3→2; gap 7 also every arc touching 2 or 3 but 1→2 and 1→3."""
+    inst = build_instance(to_scenario(_triangle()))
+    td = TypeData(inst, 0)
+    a = 10 * math.sqrt(3)
+    b = _arc_bounds(td, [0.0, 30.0, 0.0, 0.0], 0.0, 10.0, math.inf)
+    want = {(0, 1): -10, (1, 0): -10, (0, 2): a - 10, (2, 0): a - 10, (1, 2): 2 * a - 40, (2, 1): a - 10, (2, 3): 10}
+    for (i, j), v in want.items():
+        assert b[i, j] == pytest.approx(v, abs=1e-9), (i, j)
+        k = {2: 3, 3: 2}
+        assert b[k.get(i, i), k.get(j, j)] == pytest.approx(v, abs=1e-9), "2 and 3 are symmetric"
+    arcs = [(i, j) for i in range(4) for j in range(4) if i != j]
+    assert {x for x in arcs if b[x] >= 10} == {(2, 3), (3, 2)}
+    assert {x for x in arcs if b[x] < 7} == {(0, 1), (1, 0), (1, 2), (1, 3)}
+
+
+@pytest.mark.unit
+def test_route_enumeration_lists_every_route_below_the_gap():
+    """Triangle root LP 30 + 15√3: the three pairs at 1/2 fix every cover dual at 10 + 5√3 (the
+    fleet row has slack, dual 0). Reduced costs: a pair 20 + 10√3 - 2(10 + 5√3) = 0, a single
+    20 - (10 + 5√3) = 10 - 5√3 = 1.34; three customers exceed the payload. Below an incumbent of
+    60 (gap 4.02) every single and pair qualifies, one route per set of stops: six. Below the
+    optimum 40 + 10√3 (gap 10 - 5√3, exactly a single's) only the three pairs do."""
+    inst = build_instance(to_scenario(_triangle()))
+    cg = _ColumnGeneration(inst, None, 1)
+    status, lp, _ = cg.solve(frozenset(), math.inf)
+    assert status == "solved" and lp == pytest.approx(30 + 15 * math.sqrt(3), abs=1e-6)
+    wide = cg.enumerate(lp, 60.0, math.inf)
+    assert sorted(sorted(c.seq) for c in wide) == [[1], [1, 2], [1, 3], [2], [2, 3], [3]]
+    assert sorted(c.cost for c in wide) == pytest.approx([20] * 3 + [20 + 10 * math.sqrt(3)] * 3)
+    tight = cg.enumerate(lp, 40 + 10 * math.sqrt(3) - 1e-6, math.inf)
+    assert sorted(sorted(c.seq) for c in tight) == [[1, 2], [1, 3], [2, 3]]
+
+
+@pytest.mark.unit
+def test_route_enumeration_closes_the_triangle_at_the_root():
+    """Without cuts the triangle's root LP (55.98) is below the optimum 40 + 10√3 = 57.32, yet
+    enumeration closes it at the root: from three singles (60) set partitioning over the six
+    routes below the gap finds one pair and one single; given the optimum as incumbent, the three
+    pairs left below the gap cannot cover three customers, which proves it (no better plan)."""
+    inst = build_instance(to_scenario(_triangle()))
+    opt = 40 + 10 * math.sqrt(3)
+    bp = branch_and_price(inst, [Column(0, (i,), 20.0) for i in (1, 2, 3)], 60.0, time_limit_s=10, cuts=False)
+    assert bp.nodes == 1 and bp.cost == pytest.approx(opt, abs=1e-6) and bp.bound == pytest.approx(opt, abs=1e-6)
+    assert sorted(len(c.seq) for c in bp.columns) == [1, 2]
+    bp = branch_and_price(inst, [Column(0, (i,), 20.0) for i in (1, 2, 3)], opt, time_limit_s=10, cuts=False)
+    assert bp.nodes == 1 and bp.columns is None and bp.bound == pytest.approx(opt, abs=1e-6)
+
+
+@pytest.mark.unit
 def test_warm_up_compiles_what_pricing_calls():
     """`warm_up` runs before any deadline starts; it must compile the very specialisation that
-    pricing then calls (else the first pricing call compiles again, on the clock): after a
-    solve, each compiled loop has exactly one signature."""
+    pricing and route enumeration then call (else the first call compiles again, on the clock):
+    after a solve and a branch-and-price that enumerates, each compiled loop has exactly one
+    signature."""
     warm_up()
-    route_bound(build_instance(to_scenario(_triangle())), time_limit_s=10, cuts=True)
+    inst = build_instance(to_scenario(_triangle()))
+    route_bound(inst, time_limit_s=10, cuts=True)
+    branch_and_price(inst, [Column(0, (i,), 20.0) for i in (1, 2, 3)], 60.0, time_limit_s=10, cuts=False)
     assert len(label.signatures) == 1 and len(completion.signatures) == 1
+    assert len(enumerate_routes.signatures) == 1
 
 
 @pytest.mark.unit
