@@ -222,6 +222,14 @@ class TypeData:
         self.allowed = np.ones((n + 1, n + 1), dtype=np.bool_)
         self.words = (n + 64) // 64
 
+    def arcs(self) -> np.ndarray:
+        """Mask of the arcs in the type's graph: to each successor, and from each stop home."""
+        mask = np.zeros_like(self.allowed)
+        for i, js in enumerate(self.succ):
+            mask[i, js] = True
+        mask[self.nodes, 0] = True
+        return mask
+
     def route_cost(self, seq: tuple[int, ...]) -> float:
         """Fixed + km cost of driving ``seq`` from the hub and back."""
         return self.fixed + sum(self.cost[a][b] for a, b in zip((0, *seq), (*seq, 0)))
@@ -230,6 +238,21 @@ class TypeData:
         """Arc costs, driving minutes, service minutes, earliest and latest start, and minutes
         back to the hub: the first arguments of both compiled loops."""
         return self.cost_a, self.minutes_a, self.service_a, self.early_a, self.late_a, self.ret_a
+
+    def loop_args(self, mu: float) -> tuple:
+        """The first arguments of `labelling.label` and `labelling.enumerate_routes`: the arc
+        arrays, deliveries, pickups, payload, end of shift, the empty route's reduced cost (fixed
+        cost less the fleet dual ``mu``) and the successor lists."""
+        return (
+            *self.arc_arrays(),
+            self.delivery_a,
+            self.pick_a,
+            float(self.q),
+            float(self.end),
+            float(self.fixed - mu),
+            self.succ_ptr,
+            self.succ_idx,
+        )
 
     def ng_words(self) -> np.ndarray:
         """The ng-memories as rows of 64-bit words (stop j: bit j % 64 of word j // 64)."""
@@ -302,14 +325,7 @@ def _completion(td: TypeData, duals: np.ndarray, allowed: np.ndarray) -> np.ndar
 def _label(td, duals, mu, level, deadline, allowed, enough, cuts, f, gap, arc_lb):
     """`coldchain.labelling.label` on the type's arrays (its arguments, in its order)."""
     return label(
-        *td.arc_arrays(),
-        td.delivery_a,
-        td.pick_a,
-        float(td.q),
-        float(td.end),
-        float(td.fixed - mu),
-        td.succ_ptr,
-        td.succ_idx,
+        *td.loop_args(mu),
         allowed,
         td.ng_words(),
         duals,
@@ -365,14 +381,7 @@ def _enumerate(
     if f.shape[0] == 0:
         return None
     ends, node, parent, alive, finished = enumerate_routes(
-        *td.arc_arrays(),
-        td.delivery_a,
-        td.pick_a,
-        float(td.q),
-        float(td.end),
-        float(td.fixed - mu),
-        td.succ_ptr,
-        td.succ_idx,
+        *td.loop_args(mu),
         td.allowed,
         duals,
         *cuts.arrays(),
@@ -656,7 +665,7 @@ class _ColumnGeneration:
         self.ub = np.zeros(0)  # column upper bounds at the current node (set by `restrict`)
         self.grid = cost_grid(inst)
         self.fixed = 0  # arcs removed by reduced-cost fixing
-        self.enumerated = 0  # routes enumerated at the root (0: not tried or too many)
+        self.enumerated = 0  # routes enumerated at the root when that settled it (else 0)
 
     def restrict(self, banned: frozenset[tuple[int, int]]) -> None:
         """Columns that drive a banned arc, or a cycle the ng-memories now forbid, get an upper
@@ -871,7 +880,8 @@ class _ColumnGeneration:
         routes (every dual row's slack only adds), and no route has :math:`ar c_r < 0` once the
         LP is solved, so a plan below ``cutoff`` drives no arc whose routes all have
         :math:`ar c_r \ge` ``cutoff`` :math:`- z_{LP}` (`_arc_bounds`). Those arcs leave the
-        type for good (the caller fixes at the root, whose bans are none). Returns how many."""
+        type for good (the caller fixes at the root, whose bans are none). Returns how many of
+        the type's arcs (`TypeData.arcs`) went."""
         gap = cutoff - lp
         if gap <= 0:
             return 0
@@ -886,7 +896,7 @@ class _ColumnGeneration:
                 continue
             off = (b >= gap - 1e-9) & td.allowed
             td.allowed &= ~off
-            fixed += int(off.sum())
+            fixed += int(off[td.arcs()].sum())
         return fixed
 
     def enumerate(self, lp: float, cutoff: float, deadline: float) -> list[Column] | None:
@@ -991,6 +1001,8 @@ class PriceAndBranch:
     open_nodes: int
     pool: tuple[Column, ...]
     seconds: float
+    fixed_arcs: int = 0  # removed at the root by reduced-cost arc fixing
+    enumerated: int = 0  # routes in the root's set partitioning when route enumeration settled it
 
 
 def _banned_by(i: int, j: int, value: int, nodes: list[int]) -> set[tuple[int, int]]:
@@ -1063,12 +1075,14 @@ def branch_and_price(
         if routes is None or len(routes) > ENUMERATE_ROUTES:
             return False
         how, cols, cost = _partition_exactly(inst, routes, until, threads)
-        cg.enumerated = len(routes)
         if cols is not None and cost < best - tol:
             best_cols, best = cols, cost
             if on_integer:
                 on_integer(best_cols, best)
-        return how != "time"
+        if how == "time":
+            return False
+        cg.enumerated = len(routes)
+        return True
 
     while heap and time.perf_counter() < deadline:
         parent_bound, _, banned = heapq.heappop(heap)
@@ -1137,6 +1151,8 @@ def branch_and_price(
         len(open_bounds),
         tuple(cg.master.columns),
         time.perf_counter() - t0,
+        cg.fixed,
+        cg.enumerated,
     )
 
 

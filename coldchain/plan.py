@@ -438,7 +438,10 @@ def _plan_by_routes(inst: Instance, options: PlanOptions, timings: dict[str, flo
         root = f"{bp.root_bound:,.2f}" if bp.root_bound is not None else "not reached"
         notes.append(
             f"planned by route search (SISR) and branch-and-price: {bp.nodes} nodes, {len(bp.pool):,} routes "
-            f"priced, root LP bound {root}" + ("" if proved() else f", {bp.open_nodes} nodes left open")
+            f"priced, root LP bound {root}"
+            + (f", settled by set partitioning over {bp.enumerated:,} enumerated routes" if bp.enumerated else "")
+            + (f", {bp.fixed_arcs:,} arcs fixed by reduced cost" if bp.fixed_arcs else "")
+            + ("" if proved() else f", {bp.open_nodes} nodes left open")
         )
     first_cost = first.cost if not first.unplaced else None
     return Plan(

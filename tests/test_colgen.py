@@ -262,6 +262,22 @@ def test_solomon_25_proved_by_branch_and_price(name, optimum, tmp_path):
     assert "branch-and-price" in result.notes[-1]
 
 
+@pytest.mark.component
+@pytest.mark.parametrize(("name", "optimum"), [("R102", 547.1), ("RC101", 461.1)])
+def test_arc_fixing_keeps_every_plan_below_the_incumbent(name, optimum):
+    """R102.25 and RC101.25 (literature optima 547.1 and 461.1), without cuts or enumeration so
+    that the tree must branch after the root's arc fixing, with an incumbent just 0.2 above the
+    optimum (the tightest fixing that must still keep an optimal plan's arcs): the tree must
+    fix some arcs, and still find the optimum and prove it."""
+    inst = build_instance(to_scenario(read_solomon(ROOT / "solomon_vrptw_25" / "solomon_txt" / f"{name}.25.txt")))
+    td = TypeData(inst, 0)
+    singles = [Column(0, (i,), td.route_cost((i,))) for i in td.nodes]
+    bp = branch_and_price(inst, singles, optimum + 0.2, time_limit_s=60, cuts=False, enumeration=False)
+    assert bp.fixed_arcs > 0 and bp.nodes > 1
+    assert bp.columns is not None and bp.cost == pytest.approx(optimum, abs=1e-6)
+    assert bp.bound == pytest.approx(optimum, abs=1e-6)
+
+
 @pytest.mark.unit
 def test_supports_names_the_rule_the_labels_do_not_track():
     """A county-style day pays drivers by the hour, so its waiting depends on the departure: the
