@@ -26,9 +26,9 @@ cost is below the gap; when those are few (``ENUMERATE_ROUTES``), set partitioni
 HiGHS settles the instance. Then *reduced-cost arc fixing* (Irnich et al. 2010) removes, for the
 whole tree, every arc that no such route drives. The tree is best-first, branching on arc
 flows (optionally chosen by strong branching on the restricted master LP, the cheap first phase
-of Pecin et al. 2017).
-Plans come from integral node LPs and from set partitioning (`coldchain.pool.recombine`, through the caller's
-``at_root``) over the routes found by the heuristic search and by pricing; a plan whose cost
+of Pecin et al. 2017). Plans come from integral node LPs and from set partitioning
+(`coldchain.pool.recombine`, through the caller's ``at_root``) over the routes found by the
+heuristic search and by pricing; a plan whose cost
 meets the bound (rounded up to the cost grid, 0.1 on truncated-distance instances) is proved
 optimal.
 
@@ -293,12 +293,7 @@ def _price(
     )
     out, seen = [], set()
     for e in np.argsort(closed, kind="stable"):
-        lab = int(ends[e])
-        seq = []
-        while lab > 0:
-            seq.append(int(node[lab]))
-            lab = int(parent[lab])
-        seq = tuple(reversed(seq))
+        seq = _route_to(int(ends[e]), node, parent)
         if seq in seen:
             continue
         seen.add(seq)
@@ -306,6 +301,16 @@ def _price(
         if len(out) >= COLUMNS_PER_ROUND:
             break
     return out, (min(float(least), 0.0) if finished and level == 2 else None)
+
+
+def _route_to(lab: int, node: np.ndarray, parent: np.ndarray) -> tuple[int, ...]:
+    """The stops of the route that ends at label ``lab``, from the hub on (the compiled loops
+    return every label's stop and parent)."""
+    seq = []
+    while lab > 0:
+        seq.append(int(node[lab]))
+        lab = int(parent[lab])
+    return tuple(reversed(seq))
 
 
 def _allowed(td: TypeData, banned: frozenset[tuple[int, int]]) -> np.ndarray:
@@ -351,8 +356,8 @@ def _arc_bounds(
 ) -> np.ndarray | None:
     r"""Lower bounds on the reduced cost of every ng-route that drives each arc, as far as they
     matter: ``b[i, j]`` is at least :math:`\min(g, \min_{r \ni (i,j)} \bar c_r)` with :math:`g`
-    the ``gap``. From one exact
-    labelling pass that keeps every label whose completion bound is below ``gap`` (not 0):
+    the ``gap``. From one exact labelling pass that keeps every label whose completion bound is
+    below ``gap`` (not 0):
     each extension of a label along :math:`(i, j)` bounds the routes through that arc by the
     label's reduced cost plus the arc plus the completion bound at :math:`j`; a route whose
     prefix was dominated is bounded through the label that dominated it (same stop, no later,
@@ -394,17 +399,21 @@ def _enumerate(
         return None
     best: dict[frozenset[int], Column] = {}
     for lab in ends[alive[ends]]:
-        seq = []
-        lab = int(lab)
-        while lab > 0:
-            seq.append(int(node[lab]))
-            lab = int(parent[lab])
-        col = Column(td.k, tuple(reversed(seq)), 0.0)
-        col = Column(td.k, col.seq, td.route_cost(col.seq))
-        key = frozenset(col.seq)
-        if key not in best or col.cost < best[key].cost:
-            best[key] = col
+        seq = _route_to(int(lab), node, parent)
+        key = frozenset(seq)
+        if key not in best or td.route_cost(seq) < best[key].cost:
+            best[key] = Column(td.k, seq, td.route_cost(seq))
     return list(best.values())
+
+
+def _cover_and_fleet_rows(h: highspy.Highs, inst: Instance) -> None:
+    """The rows every route-based model here starts with: each stop covered exactly once (row
+    ``r`` for the ``r``-th stop), then at most :math:`m_k` routes of each type ``k``."""
+    none = np.array([], dtype=np.int32)
+    n, nt = inst.n, len(inst.types)
+    h.addRows(n, np.ones(n), np.ones(n), 0, none, none, np.array([]))
+    counts = np.array([t.count for t in inst.types], dtype=float)
+    h.addRows(nt, np.full(nt, -highspy.kHighsInf), counts, 0, none, none, np.array([]))
 
 
 def _partition_exactly(
@@ -413,18 +422,16 @@ def _partition_exactly(
     r"""The cheapest plan made of ``cols`` (set partitioning, a MILP in HiGHS):
     :math:`\min \sum_r c_r x_r` s.t. every stop covered once, at most :math:`m_k` routes of type
     :math:`k`, :math:`x_r \in \{0, 1\}`. Returns ``("optimal", columns, cost)``, ``("infeasible",
-    None, inf)`` or ``("time", best columns found or None, their cost)``."""
+    None, inf)`` or ``("time", best columns found or None, their cost)``. Not
+    `coldchain.pool.recombine`: that one takes routes timed by the exact evaluator (seconds for
+    10,000 of them) and Pyomo, and a proof needs HiGHS's own status."""
     n = inst.n
     rows = {st.node: r for r, st in enumerate(inst.stops)}
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", max(1, threads))
     h.setOptionValue("time_limit", max(0.05, deadline - time.perf_counter()))
-    inf = highspy.kHighsInf
-    none = np.array([], dtype=np.int32)
-    nt = len(inst.types)
-    h.addRows(n, np.ones(n), np.ones(n), 0, none, none, np.array([]))
-    h.addRows(nt, np.full(nt, -inf), np.array([t.count for t in inst.types], dtype=float), 0, none, none, np.array([]))
+    _cover_and_fleet_rows(h, inst)
     starts, idx = [], []
     for c in cols:
         starts.append(len(idx))
@@ -447,7 +454,8 @@ def _partition_exactly(
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kInfeasible:
         return "infeasible", None, math.inf
-    value = h.getSolution().col_value if h.getInfo().primal_solution_status == 2 else None
+    found = h.getInfo().primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    value = h.getSolution().col_value if found else None
     chosen = tuple(c for c, v in zip(cols, value) if v > 0.5) if value is not None else None
     cost = sum(c.cost for c in chosen) if chosen is not None else math.inf
     return ("optimal" if status == highspy.HighsModelStatus.kOptimal else "time"), chosen, cost
@@ -543,18 +551,8 @@ class _Master:
         h.setOptionValue("threads", max(1, threads))
         h.setOptionValue("simplex_strategy", 4)  # primal: adding columns keeps the basis primal feasible
         inf = highspy.kHighsInf
-        none = np.array([], dtype=np.int32)
-        h.addRows(n, np.ones(n), np.ones(n), 0, none, none, np.array([]))
+        _cover_and_fleet_rows(h, inst)
         nt = len(inst.types)
-        h.addRows(
-            nt,
-            np.full(nt, -inf),
-            np.array([t.count for t in inst.types], dtype=float),
-            0,
-            none,
-            none,
-            np.array([]),
-        )
         for r in range(n):
             h.addCol(ARTIFICIAL_CNY, 0.0, inf, 1, np.array([r], dtype=np.int32), np.array([1.0]))
         self.h = h
@@ -876,10 +874,10 @@ class _ColumnGeneration:
 
     def fix_arcs(self, banned: frozenset[tuple[int, int]], lp: float, cutoff: float, deadline: float) -> int:
         r"""Reduced-cost arc fixing (Irnich, Desaulniers, Desrosiers & Hadjar 2010) after a solved
-        node LP of value ``lp``: a plan costs at least :math:`z_{LP} + \sum_r ar c_r` over its
-        routes (every dual row's slack only adds), and no route has :math:`ar c_r < 0` once the
+        node LP of value ``lp``: a plan costs at least :math:`z_{LP} + \sum_r \bar c_r` over its
+        routes (every dual row's slack only adds), and no route has :math:`\bar c_r < 0` once the
         LP is solved, so a plan below ``cutoff`` drives no arc whose routes all have
-        :math:`ar c_r \ge` ``cutoff`` :math:`- z_{LP}` (`_arc_bounds`). Those arcs leave the
+        :math:`\bar c_r \ge` ``cutoff`` :math:`- z_{LP}` (`_arc_bounds`). Those arcs leave the
         type for good (the caller fixes at the root, whose bans are none). Returns how many of
         the type's arcs (`TypeData.arcs`) went."""
         gap = cutoff - lp
@@ -899,7 +897,7 @@ class _ColumnGeneration:
             fixed += int(off[td.arcs()].sum())
         return fixed
 
-    def enumerate(self, lp: float, cutoff: float, deadline: float) -> list[Column] | None:
+    def routes_below(self, lp: float, cutoff: float, deadline: float) -> list[Column] | None:
         """Every route a plan below ``cutoff`` could use, after a solved LP of value ``lp`` with
         no bans (the root): each has reduced cost below ``cutoff - lp`` (see `fix_arcs`). None
         when there are more than ``ENUMERATE_LABELS`` labels, or time runs out."""
@@ -1061,8 +1059,8 @@ def branch_and_price(
     counter, nodes, partition_at = 1, 0, 1
     root_bound: float | None = None
 
-    def enumerated(lp: float) -> bool:
-        """Route enumeration after a solved root LP of value ``lp`` (`_ColumnGeneration.enumerate`):
+    def closed_by_enumeration(lp: float) -> bool:
+        """Route enumeration after a solved root LP of value ``lp`` (`_ColumnGeneration.routes_below`):
         when at most ``ENUMERATE_ROUTES`` routes could be part of a plan below the incumbent, set
         partitioning over them finds the best plan; True when it ran to the end (the tree is then
         closed), within ``ENUMERATE_SHARE`` of the time left."""
@@ -1071,7 +1069,7 @@ def branch_and_price(
             return False
         now = time.perf_counter()
         until = now + ENUMERATE_SHARE * (deadline - now)
-        routes = cg.enumerate(lp, best - tol, until)
+        routes = cg.routes_below(lp, best - tol, until)
         if routes is None or len(routes) > ENUMERATE_ROUTES:
             return False
         how, cols, cost = _partition_exactly(inst, routes, until, threads)
@@ -1090,12 +1088,12 @@ def branch_and_price(
             continue
         nodes += 1
         status, lp, bound = cg.solve(banned, deadline, cutoff=best - tol)
-        if nodes == 1 and status == "solved" and enumerated(lp):
+        if nodes == 1 and status == "solved" and closed_by_enumeration(lp):
             status = "closed"
         if status == "solved" and cuts and (nodes == 1 or NODE_CUT_ROUNDS):
             rounds = CUT_ROUNDS if nodes == 1 else NODE_CUT_ROUNDS
             status, lp, bound = cg.cut_loop(
-                banned, deadline, best - tol, lp, rounds, enumerated if nodes == 1 else None
+                banned, deadline, best - tol, lp, rounds, closed_by_enumeration if nodes == 1 else None
             )
         if nodes == 1:
             root_bound = lp if status in ("solved", "closed") else bound

@@ -362,7 +362,7 @@ def label(
 
 @njit(cache=True)
 def enumerate_routes(
-    cost,  # (n1, n1) float64: the first ten as in `label`
+    cost,  # (n1, n1) float64: the first thirteen as in `label`
     minutes,
     service,
     early,
@@ -393,9 +393,9 @@ def enumerate_routes(
     visited stops is no later, no heavier, no dearer in cost, and no dearer in reduced cost even
     after the cut penalties it may still pay (so the kept label's route, finished the same way,
     stays below ``gap`` and costs no more). Returns ``(ends, node, parent, alive, finished)``:
-    the label each route ends at, the labels' stops, parents and whether a later label dropped
-    them (its own route is then there too), and whether the loop ran to the end within
-    ``deadline`` and ``most`` labels."""
+    the label each route ends at; each label's stop, parent, and whether it is still alive (a
+    later label dropped it otherwise, and that label's own route is among ``ends``); and
+    whether the loop ran to the end within ``deadline`` and ``most`` labels."""
     n1 = cost.shape[0]
     V = (n1 + 63) // 64
     C = cut_words

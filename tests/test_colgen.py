@@ -154,9 +154,9 @@ def test_arc_bounds_on_the_triangle():
     a = 10 * math.sqrt(3)
     b = _arc_bounds(td, [0.0, 30.0, 0.0, 0.0], 0.0, 10.0, math.inf)
     want = {(0, 1): -10, (1, 0): -10, (0, 2): a - 10, (2, 0): a - 10, (1, 2): 2 * a - 40, (2, 1): a - 10, (2, 3): 10}
+    k = {2: 3, 3: 2}
     for (i, j), v in want.items():
         assert b[i, j] == pytest.approx(v, abs=1e-9), (i, j)
-        k = {2: 3, 3: 2}
         assert b[k.get(i, i), k.get(j, j)] == pytest.approx(v, abs=1e-9), "2 and 3 are symmetric"
     arcs = [(i, j) for i in range(4) for j in range(4) if i != j]
     assert {x for x in arcs if b[x] >= 10} == {(2, 3), (3, 2)}
@@ -174,10 +174,10 @@ def test_route_enumeration_lists_every_route_below_the_gap():
     cg = _ColumnGeneration(inst, None, 1)
     status, lp, _ = cg.solve(frozenset(), math.inf)
     assert status == "solved" and lp == pytest.approx(30 + 15 * math.sqrt(3), abs=1e-6)
-    wide = cg.enumerate(lp, 60.0, math.inf)
+    wide = cg.routes_below(lp, 60.0, math.inf)
     assert sorted(sorted(c.seq) for c in wide) == [[1], [1, 2], [1, 3], [2], [2, 3], [3]]
     assert sorted(c.cost for c in wide) == pytest.approx([20] * 3 + [20 + 10 * math.sqrt(3)] * 3)
-    tight = cg.enumerate(lp, 40 + 10 * math.sqrt(3) - 1e-6, math.inf)
+    tight = cg.routes_below(lp, 40 + 10 * math.sqrt(3) - 1e-6, math.inf)
     assert sorted(sorted(c.seq) for c in tight) == [[1, 2], [1, 3], [2, 3]]
 
 
@@ -194,6 +194,21 @@ def test_route_enumeration_closes_the_triangle_at_the_root():
     assert sorted(len(c.seq) for c in bp.columns) == [1, 2]
     bp = branch_and_price(inst, [Column(0, (i,), 20.0) for i in (1, 2, 3)], opt, time_limit_s=10, cuts=False)
     assert bp.nodes == 1 and bp.columns is None and bp.bound == pytest.approx(opt, abs=1e-6)
+
+
+@pytest.mark.unit
+def test_branch_and_price_reports_the_routes_enumeration_settled_it_with():
+    """The triangle without cuts, as above: from three singles (60) the root's set partitioning
+    runs over the six routes below the gap, from the optimum 40 + 10√3 over the three pairs;
+    with enumeration off, none. No arc is fixed (enumeration settles the root first)."""
+    inst = build_instance(to_scenario(_triangle()))
+    singles = [Column(0, (i,), 20.0) for i in (1, 2, 3)]
+    got = [
+        branch_and_price(inst, singles, incumbent, time_limit_s=10, cuts=False, enumeration=on)
+        for incumbent, on in ((60.0, True), (40 + 10 * math.sqrt(3), True), (60.0, False))
+    ]
+    assert [bp.enumerated for bp in got] == [6, 3, 0]
+    assert [bp.fixed_arcs for bp in got[:2]] == [0, 0]
 
 
 @pytest.mark.unit
