@@ -37,12 +37,13 @@ sys.path.insert(0, str(HERE))
 
 from run import checker_violations  # noqa: E402
 
-from coldchain.generate import generate_day, write_day  # noqa: E402
-from coldchain.instance import Instance, build_instance  # noqa: E402
-from coldchain.io import read_scenario  # noqa: E402
-from coldchain.lines import lines_from_plan, plan_lines  # noqa: E402
-from coldchain.plan import PlanOptions, plan, plan_from_routes  # noqa: E402
-from coldchain.solve import SolveOptions  # noqa: E402
+from coldchain.apps.generate import generate_day, write_day  # noqa: E402
+from coldchain.apps.lines import lines_from_plan, plan_lines  # noqa: E402
+from coldchain.core.instance import Instance, build_instance  # noqa: E402
+from coldchain.core.outcome import SolveOptions  # noqa: E402
+from coldchain.core.plan import PlanOptions  # noqa: E402
+from coldchain.planner.plan import plan, plan_from_routes  # noqa: E402
+from coldchain.scenario.read import read_scenario  # noqa: E402
 
 
 def solve_pyvrp(inst: Instance, budget_s: float, seed: int = 1):

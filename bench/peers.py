@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from coldchain.benchmarks import BenchInstance
+from coldchain.apps.benchmarks import BenchInstance
 
 
 def _scale(b: BenchInstance) -> int:

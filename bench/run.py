@@ -27,7 +27,7 @@ sys.path.insert(0, str(HERE))
 
 from peers import solve_ortools, solve_pyvrp  # noqa: E402
 
-from coldchain.benchmarks import (  # noqa: E402
+from coldchain.apps.benchmarks import (  # noqa: E402
     BenchInstance,
     bks_cost,
     bks_table,
@@ -37,9 +37,10 @@ from coldchain.benchmarks import (  # noqa: E402
     to_scenario,
     write_solution,
 )
-from coldchain.plan import PlanOptions, plan, plan_from_routes  # noqa: E402
-from coldchain.report import write_plan  # noqa: E402
-from coldchain.solve import SolveOptions  # noqa: E402
+from coldchain.core.outcome import SolveOptions  # noqa: E402
+from coldchain.core.plan import PlanOptions  # noqa: E402
+from coldchain.output.report import write_plan  # noqa: E402
+from coldchain.planner.plan import plan, plan_from_routes  # noqa: E402
 from coldchain.verify import check_folder  # noqa: E402
 
 INST = HERE / "instances"

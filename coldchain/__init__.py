@@ -5,44 +5,44 @@ points and bring perishables (litchi above all) back to the county cold store wi
 freshness windows.
 """
 
-from coldchain.domain import Order, Parcel, Product, Scenario, Site, TravelLeg, Vehicle
 from coldchain.errors import ColdchainError, InputError, Problem, SolverError
-from coldchain.io import read_scenario
+from coldchain.scenario.domain import Order, Parcel, Product, Scenario, Site, TravelLeg, Vehicle
+from coldchain.scenario.read import read_scenario
 
 __all__ = [
     "ColdchainError",
     "InputError",
     "Order",
     "Parcel",
+    "Plan",
+    "PlanOptions",
     "Problem",
     "Product",
     "Scenario",
     "Site",
+    "SolveOptions",
+    "SolveStatus",
     "SolverError",
     "TravelLeg",
     "Vehicle",
-    "read_scenario",
-    "plan_day",
-    "PlanOptions",
-    "SolveOptions",
-    "SolveStatus",
-    "Plan",
-    "write_plan",
-    "kpis",
     "check_folder",
+    "kpis",
+    "plan_day",
+    "read_scenario",
+    "write_plan",
 ]
 __version__ = "0.1.0"
 
 # The library facade for applications (what-if, order book, cost sharing, web): stable names that
 # load the engines only when first used, so `import coldchain` stays light.
 _LAZY = {
-    "plan_day": ("coldchain.plan", "plan"),
-    "PlanOptions": ("coldchain.plan", "PlanOptions"),
-    "Plan": ("coldchain.plan", "Plan"),
-    "SolveOptions": ("coldchain.solve", "SolveOptions"),
-    "SolveStatus": ("coldchain.solve", "SolveStatus"),
-    "write_plan": ("coldchain.report", "write_plan"),
-    "kpis": ("coldchain.report", "kpis"),
+    "plan_day": ("coldchain.planner.plan", "plan"),
+    "PlanOptions": ("coldchain.core.plan", "PlanOptions"),
+    "Plan": ("coldchain.core.plan", "Plan"),
+    "SolveOptions": ("coldchain.core.outcome", "SolveOptions"),
+    "SolveStatus": ("coldchain.core.outcome", "SolveStatus"),
+    "write_plan": ("coldchain.output.report", "write_plan"),
+    "kpis": ("coldchain.output.report", "kpis"),
     "check_folder": ("coldchain.verify", "check_folder"),
 }
 

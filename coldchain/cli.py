@@ -16,10 +16,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from coldchain.checks import check_scenario
 from coldchain.errors import ColdchainError, InputError, OutputError, SolverError
-from coldchain.io import read_scenario
-from coldchain.summary import scenario_summary
+from coldchain.scenario.checks import check_scenario
+from coldchain.scenario.read import read_scenario
+from coldchain.scenario.summary import scenario_summary
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_CHECK = 0, 1, 2, 3, 4, 5
 
@@ -105,12 +105,12 @@ def plan(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress line or summary.")] = False,
 ) -> None:
     """Plan today's truck runs: routes, stop times, loads, unserved orders with reasons, KPIs, map."""
-    from coldchain.catalogue import solver_presets
-    from coldchain.plan import PlanOptions
-    from coldchain.plan import plan as make_plan
-    from coldchain.report import write_plan
-    from coldchain.solve import SolveOptions, SolveStatus
-    from coldchain.summary_plan import plan_renderables, plan_text
+    from coldchain.core.outcome import SolveOptions, SolveStatus
+    from coldchain.core.plan import PlanOptions
+    from coldchain.output.report import write_plan
+    from coldchain.output.summary import plan_renderables, plan_text
+    from coldchain.planner.plan import plan as make_plan
+    from coldchain.scenario.catalogue import solver_presets
 
     if method not in ("auto", "compact", "routes", "pool", "lines"):
         raise fail(f"unknown method {method!r}; choose one of: auto, compact, routes, pool, lines", EXIT_USAGE)
@@ -128,7 +128,7 @@ def plan(
     )
     try:
         if method == "lines":
-            from coldchain.lines import plan_lines, read_lines
+            from coldchain.apps.lines import plan_lines, read_lines
 
             if not (scenario / "lines.csv").is_file():
                 raise fail(f"{scenario}/lines.csv: file not found (needed by --method lines)", EXIT_INPUT)
@@ -171,7 +171,7 @@ def generate(
     seed: Annotated[int, typer.Option("--seed", help="The same seed always gives the same day.")] = 1,
 ) -> None:
     """Write a full-county Ling Shan day (19 town points, 100-150 villages, 19-28 trucks) as a scenario."""
-    from coldchain.generate import DAYS, generate_day, write_day
+    from coldchain.apps.generate import DAYS, generate_day, write_day
 
     if day not in DAYS:
         raise fail(f"unknown day {day!r}; choose one of: {', '.join(DAYS)}", EXIT_USAGE)
@@ -203,11 +203,11 @@ def lines(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing lines.csv.")] = False,
 ) -> None:
     """Design fixed lines for a scenario and write them to its lines.csv (for plan --method lines)."""
-    from coldchain.atomic import write_text_atomic
-    from coldchain.lines import design_lines, lines_from_plan, write_lines
-    from coldchain.plan import PlanOptions
-    from coldchain.plan import plan as make_plan
-    from coldchain.solve import SolveOptions
+    from coldchain.apps.lines import design_lines, lines_from_plan, write_lines
+    from coldchain.core.outcome import SolveOptions
+    from coldchain.core.plan import PlanOptions
+    from coldchain.output.atomic import write_text_atomic
+    from coldchain.planner.plan import plan as make_plan
 
     if design not in ("plan", "sweep"):
         raise fail(f"unknown design {design!r}; choose one of: plan, sweep", EXIT_USAGE)

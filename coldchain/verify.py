@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from coldchain.domain import Scenario
 from coldchain.errors import OutputError
-from coldchain.freshness import all_order_terms
-from coldchain.travel import TravelMatrix
+from coldchain.scenario.domain import Scenario
+from coldchain.scenario.freshness import all_order_terms
+from coldchain.scenario.travel import TravelMatrix
 
 TOL_MIN = 0.01  # minutes
 TOL_KG = 0.01

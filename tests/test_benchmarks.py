@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from coldchain.benchmarks import (
+from coldchain.apps.benchmarks import (
     bks_cost,
     bks_table,
     read_solomon,
@@ -16,8 +16,8 @@ from coldchain.benchmarks import (
     solution_cost,
     to_scenario,
 )
-from coldchain.instance import build_instance
-from coldchain.routes import evaluate_route
+from coldchain.core.evaluate import evaluate_route
+from coldchain.core.instance import build_instance
 
 ROOT = Path(__file__).parent.parent / "bench" / "instances"
 
@@ -122,8 +122,9 @@ def test_swapping_delivery_and_pickup_breaks_some_bks_route():
 def test_reported_objective_matches_the_plan_with_an_optimal_mip_start():
     """Regression: with the heuristic's (optimal) MIP start, HiGHS reported -13183.3 for C201.25
     whose plan costs 214.7; the outcome must report the plan's true objective and bound."""
-    from coldchain.plan import PlanOptions, plan
-    from coldchain.solve import SolveOptions
+    from coldchain.core.outcome import SolveOptions
+    from coldchain.core.plan import PlanOptions
+    from coldchain.planner.plan import plan
 
     b = read_solomon(ROOT / "solomon_vrptw_25" / "solomon_txt" / "C201.25.txt")
     result = plan(to_scenario(b), PlanOptions(solve=SolveOptions(time_limit_s=20, threads=1), method="compact"))
@@ -136,8 +137,8 @@ def test_reported_objective_matches_the_plan_with_an_optimal_mip_start():
 def test_plan_from_routes_passes_the_checker_and_rejects_broken_routes(tmp_path):
     """Another solver's routes become a checked coldchain plan; a route that breaks a window is
     refused with the rule it breaks, and a plan that skips a customer is refused too."""
-    from coldchain.plan import plan_from_routes
-    from coldchain.report import write_plan
+    from coldchain.output.report import write_plan
+    from coldchain.planner.plan import plan_from_routes
     from coldchain.verify import check_folder
 
     folder = ROOT / "solomon_vrptw_25"
@@ -162,7 +163,7 @@ def test_route_search_never_loses_a_parcel_stop():
     pickup; the first construction cannot place it (6 trucks, tight windows). Before the fix, a
     stop left out by one ruin-and-recreate move was never offered again, and the search returned
     a plan without C39 and an empty ``unplaced`` (731.35, below the BKS 733.21)."""
-    from coldchain.heuristic import solve_heuristic
+    from coldchain.search.insertion import solve_heuristic
 
     inst = build_instance(to_scenario(read_vrpspdtw(ROOT / "vrpspdtw_wang_chen" / "rcdp5004.vrpspdtw")))
     for seed in range(2):

@@ -1,4 +1,4 @@
-"""Column generation and branch-and-price (coldchain.colgen) on instances with a hand-derived optimum."""
+"""Column generation and branch-and-price (coldchain.colgen.tree) on instances with a hand-derived optimum."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 from builders import build, order, parcels, site, solve_and_check, truck
 
-from coldchain.benchmarks import BenchInstance, read_solomon, to_scenario
-from coldchain.colgen import (
-    Column,
-    TypeData,
+from coldchain.apps.benchmarks import BenchInstance, read_solomon, to_scenario
+from coldchain.colgen.labelling import completion, enumerate_routes, label
+from coldchain.colgen.tree import (
     _arc_bounds,
     _ColumnGeneration,
     _Cuts,
@@ -23,9 +22,9 @@ from coldchain.colgen import (
     supports,
     warm_up,
 )
-from coldchain.instance import build_instance
-from coldchain.labelling import completion, enumerate_routes, label
-from coldchain.solve import SolveStatus
+from coldchain.core.arrays import Column, TypeData
+from coldchain.core.instance import build_instance
+from coldchain.core.outcome import SolveStatus
 
 ROOT = Path(__file__).resolve().parents[1] / "bench" / "instances"
 
@@ -317,7 +316,7 @@ def test_route_method_on_an_unsupported_day_falls_back_to_the_pool(tmp_path):
 def test_ng_memory_allows_a_cycle_only_through_a_stop_that_forgets():
     """Memories: stop 2 remembers 1, stop 3 does not. 1-2-1 is not an ng-route (2 still remembers
     1); 1-3-1 is (3 forgot 1); a route without repeats always is."""
-    from coldchain.colgen import _ng_feasible
+    from coldchain.colgen.tree import _ng_feasible
 
     ng = [0, 1 << 1, (1 << 2) | (1 << 1), 1 << 3]
     assert not _ng_feasible((1, 2, 1), ng)
@@ -340,8 +339,8 @@ def test_growing_the_ng_memories_closes_the_root_gap_of_c204():
 def test_routes_method_finds_the_plan_when_the_search_finds_none(monkeypatch, tmp_path):
     """If the route search leaves stops unplaced (a tight fleet), branch-and-price must still
     return the triangle's optimum, 40 + 10√3, proved, from its own routes."""
-    import coldchain.plan as plan_module
-    from coldchain.sisr import Found
+    import coldchain.planner.plan as plan_module
+    from coldchain.search.sisr import Found
 
     monkeypatch.setattr(plan_module, "search_plan", lambda inst, *a, **kw: Found((), 3, math.inf, (), 0))
     result, _ = solve_and_check(to_scenario(_triangle()), tmp_path, time_limit=20)
@@ -353,7 +352,7 @@ def test_routes_method_finds_the_plan_when_the_search_finds_none(monkeypatch, tm
 def test_routes_method_keeps_the_search_plan_when_the_master_lp_fails(monkeypatch, tmp_path):
     """A solver failure inside branch-and-price is not a crash: the plan is the search's (the
     triangle's search finds the optimum, 40 + 10√3), without a bound, and a note says why."""
-    import coldchain.plan as plan_module
+    import coldchain.planner.plan as plan_module
     from coldchain.errors import SolverError
 
     def fail(*a, **kw):
@@ -370,7 +369,7 @@ def test_routes_method_keeps_the_search_plan_when_the_master_lp_fails(monkeypatc
 def test_bks_cost_uses_the_verified_cost_only_when_the_note_names_one():
     """BKS.csv rows whose literature value was not reproduced: rcdp5004 names its verified
     solution's cost (733.21); Solomon 50 R209 names none, so its published 600.6 stands."""
-    from coldchain.benchmarks import bks_cost, bks_table
+    from coldchain.apps.benchmarks import bks_cost, bks_table
 
     assert bks_cost(bks_table(ROOT / "vrpspdtw_wang_chen" / "BKS.csv")["rcdp5004"]) == pytest.approx(733.21)
     assert bks_cost(bks_table(ROOT / "solomon_vrptw_50" / "BKS.csv")["R209"]) == pytest.approx(600.6)
@@ -381,9 +380,9 @@ def test_routes_method_searches_again_when_branch_and_price_proves_nothing(monke
     """Phase 3 of the route method: the first search hands over three singles (60) and
     branch-and-price fails, so only the second search from that plan (and the last set
     partitioning) can reach the triangle's optimum, 40 + 10√3; without phase 3 the plan is 60."""
-    import coldchain.plan as plan_module
+    import coldchain.planner.plan as plan_module
     from coldchain.errors import SolverError
-    from coldchain.sisr import Found, search_plan
+    from coldchain.search.sisr import Found, search_plan
 
     calls = []
 
@@ -410,7 +409,7 @@ def test_auto_plans_a_100_customer_benchmark_with_the_route_method(tmp_path):
     """`auto` uses the route method up to ROUTES_MAX_STOPS (200) stops: Solomon C101 with all
     100 customers is planned by the search and branch-and-price (not the pool method), and the
     plan keeps every rule."""
-    from coldchain.plan import ROUTES_MAX_STOPS
+    from coldchain.planner.plan import ROUTES_MAX_STOPS
 
     bench = read_solomon(ROOT / "solomon_vrptw_100" / "instances" / "C101.txt")
     assert 60 < bench.n <= ROUTES_MAX_STOPS

@@ -8,16 +8,17 @@ import pytest
 from builders import build, order, parcels, product, site, truck
 from typer.testing import CliRunner
 
-from coldchain.bound import lower_bound
+from coldchain.apps.generate import generate_day, write_day
+from coldchain.apps.lines import Line, design_lines, plan_lines, read_lines, write_lines
 from coldchain.cli import app
+from coldchain.colgen.arc_bound import lower_bound
+from coldchain.core.instance import build_instance
+from coldchain.core.outcome import SolveOptions, SolveStatus
+from coldchain.core.plan import PlanOptions
 from coldchain.errors import InputError
-from coldchain.generate import generate_day, write_day
-from coldchain.instance import build_instance
-from coldchain.io import read_scenario
-from coldchain.lines import Line, design_lines, plan_lines, read_lines, write_lines
-from coldchain.plan import PlanOptions, plan
-from coldchain.report import write_plan
-from coldchain.solve import SolveOptions, SolveStatus
+from coldchain.output.report import write_plan
+from coldchain.planner.plan import plan
+from coldchain.scenario.read import read_scenario
 from coldchain.verify import check_folder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,7 +130,7 @@ def test_bad_lines_file_gets_one_message_per_problem_with_line_and_column(tmp_pa
 def test_shipped_lines_cover_every_parcel_stop_once():
     """inputs/county-*/lines.csv (written by `coldchain lines`, from a plan of that day) read
     cleanly, name real trucks once each, and put every parcel stop on exactly one line."""
-    from coldchain.lines import _check_lines
+    from coldchain.apps.lines import _check_lines
 
     for kind in ("peak", "ordinary"):
         folder = ROOT / "inputs" / f"county-{kind}"
@@ -163,9 +164,9 @@ def test_re_dealing_pickups_moves_an_order_to_the_run_with_the_smaller_detour(tm
     H-B-P-H (10 + 25 + 11 = 46 km and min: 192), 332 CNY. Re-dealing the pickups between the two
     parcel runs moves P to A's run: H-A-P-H (23 km: 146) and H-B-H (140), 286 CNY, the optimum
     derived in that test. A plan that is already best stays as it is."""
-    from coldchain.heuristic import Route, route_key
-    from coldchain.pickups import improve_pickups
-    from coldchain.plan import plan_from_routes
+    from coldchain.core.route import Route, route_key
+    from coldchain.planner.plan import plan_from_routes
+    from coldchain.setpart.pickups import improve_pickups
 
     s = _detour_day()
     worse = plan_from_routes(s, [["A"], ["B", "P"]])
@@ -189,8 +190,8 @@ def test_lines_from_a_plan_repeat_it(tmp_path):
     """Lines designed from the two-truck plan H-A-P-H, H-B-H of the detour day (146 + 140 = 286 CNY)
     keep its stops and departures (to the minute), so planning them gives the same pickups
     and cost (within 1 CNY per line for a departure moved by under a minute) and a checked plan."""
-    from coldchain.lines import lines_from_plan
-    from coldchain.plan import plan_from_routes
+    from coldchain.apps.lines import lines_from_plan
+    from coldchain.planner.plan import plan_from_routes
 
     s = _detour_day()
     best = plan_from_routes(s, [["A", "P"], ["B"]])
@@ -254,8 +255,8 @@ def test_an_order_left_out_although_it_fits_says_so():
     """The detour day planned as H-A-H and H-B-H leaves P's order (1,000 CNY) out, though A's truck
     could fetch it for 3 km and 3 min more (6 CNY): the reason must say it fits below its value,
     not that it costs more than it is worth. With fixed departures (lines) it names the lines' limits."""
-    from coldchain.explain import unserved_reasons
-    from coldchain.plan import plan_from_routes
+    from coldchain.core.explain import unserved_reasons
+    from coldchain.planner.plan import plan_from_routes
 
     p = plan_from_routes(_detour_day(), [["A"], ["B"]])
     (o,) = p.unserved
@@ -297,8 +298,8 @@ def test_a_visited_stops_order_is_explained_by_the_truck_that_visits_it():
     """The detour day with D2's payload cut to 50 kg: H-A-H by D1 and H-B-P-H by D2, which stops at
     P but cannot carry its 100 kg order. One visit per stop, so only D2 may take it: the reason is
     the full truck, not the cheap fit on D1's route (which would visit P a second time)."""
-    from coldchain.explain import unserved_reasons
-    from coldchain.plan import plan_from_routes
+    from coldchain.core.explain import unserved_reasons
+    from coldchain.planner.plan import plan_from_routes
 
     legs = {("H", "A"): 10, ("H", "B"): 10, ("A", "P"): 2, ("H", "P"): 11, ("B", "P"): 25}
     s = build(
@@ -324,10 +325,10 @@ def test_set_partitioning_never_drops_a_must_serve_order():
     CNY. Legs H-A 10, A-P 50, H-P 50 (km = min); truck 100 fixed + 1 CNY/km + 1 CNY/min. R1 costs
     100 + 20 + 20 = 140, R2 100 + 110 + 110 = 320. Dropping the order would cost 140 + 10 = 150, but
     it must be served, so the only plan is R2 at 320 CNY."""
-    from coldchain.domain import Order
-    from coldchain.heuristic import Route
-    from coldchain.pool import recombine
-    from coldchain.routes import evaluate_route
+    from coldchain.core.evaluate import evaluate_route
+    from coldchain.core.route import Route
+    from coldchain.scenario.domain import Order
+    from coldchain.setpart.pool import recombine
 
     must = Order(order_id="M1", shipper="co-op", site_id="P", product_id="plain", quantity_kg=1,
                  ready_at="2026-06-15 06:00", must_serve=True)  # fmt: skip

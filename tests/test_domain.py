@@ -8,11 +8,11 @@ import pytest
 from builders import build, order, site, truck
 from pydantic import ValidationError
 
-from coldchain import catalogue
-from coldchain.domain import Scenario, Site, Vehicle
 from coldchain.errors import Problem
-from coldchain.freshness import order_terms
-from coldchain.timefmt import clock, minutes_since, parse_clock
+from coldchain.scenario import catalogue
+from coldchain.scenario.domain import Scenario, Site, Vehicle
+from coldchain.scenario.freshness import order_terms
+from coldchain.scenario.timefmt import clock, minutes_since, parse_clock
 
 
 @pytest.mark.unit

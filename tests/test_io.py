@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from coldchain.errors import InputError
-from coldchain.io import SPECS, decode_bytes, read_scenario, read_table
+from coldchain.scenario.read import SPECS, decode_bytes, read_scenario, read_table
 
 
 @pytest.mark.unit

@@ -10,7 +10,7 @@ import pytest
 from builders import build, order, parcels, product, site, truck
 
 import coldchain.model as model_pkg
-from coldchain.instance import build_instance
+from coldchain.core.instance import build_instance
 from coldchain.model import (
     build_model,
     capacity,

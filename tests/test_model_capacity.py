@@ -10,9 +10,10 @@ import pyomo.environ as pyo
 import pytest
 from builders import build, order, parcels, product, route_of, served, site, solve_and_check, truck
 
-from coldchain.instance import build_instance
+from coldchain.core.instance import build_instance
+from coldchain.core.outcome import SolveOptions, SolveStatus
 from coldchain.model import build_model
-from coldchain.solve import SolveOptions, SolveStatus, solve
+from coldchain.model.solve import solve
 
 LEGS = {("H", "A"): 10, ("H", "B"): 10, ("A", "B"): 5}
 STOPS = [site("A", "town"), site("B", "town")]

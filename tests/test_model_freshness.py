@@ -10,10 +10,11 @@ from __future__ import annotations
 import pytest
 from builders import build, order, parcels, product, served, site, solve_and_check, truck
 
-from coldchain.instance import build_instance
+from coldchain.core.instance import build_instance
+from coldchain.core.outcome import SolveOptions, SolveStatus
 from coldchain.model import build_model
-from coldchain.solve import SolveOptions, SolveStatus, solve
-from coldchain.timefmt import parse_clock
+from coldchain.model.solve import solve
+from coldchain.scenario.timefmt import parse_clock
 
 LEGS = {("H", "A"): 10, ("H", "B"): 10, ("A", "B"): 5}
 STOPS = [site("A"), site("B", "town", open_time="10:00")]

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from builders import build, parcels, route_of, site, solve_and_check, truck
 
-from coldchain.instance import build_instance
-from coldchain.solve import SolveStatus
+from coldchain.core.instance import build_instance
+from coldchain.core.outcome import SolveStatus
 
 LEGS = {("H", "A"): 10, ("H", "B"): 10, ("A", "B"): 5}
 TOWNS = [site("A", "town"), site("B", "town")]

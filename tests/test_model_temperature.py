@@ -10,10 +10,11 @@ from __future__ import annotations
 import pytest
 from builders import build, order, parcels, product, served, site, solve_and_check, truck
 
-from coldchain.instance import build_instance
+from coldchain.core.instance import build_instance
+from coldchain.core.outcome import SolveOptions, SolveStatus
 from coldchain.model import build_model
-from coldchain.report import order_table
-from coldchain.solve import SolveOptions, SolveStatus, solve
+from coldchain.model.solve import solve
+from coldchain.output.report import order_table
 
 LEGS = {("H", "A"): 40, ("H", "B"): 10, ("A", "B"): 35}
 STOPS = [site("A"), site("B", "town")]

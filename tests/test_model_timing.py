@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from builders import build, order, parcels, route_of, site, solve_and_check, truck
 
-from coldchain.solve import SolveStatus
-from coldchain.timefmt import parse_clock
+from coldchain.core.outcome import SolveStatus
+from coldchain.scenario.timefmt import parse_clock
 
 LEGS = {("H", "A"): 10, ("H", "B"): 10, ("A", "B"): 5}
 

@@ -8,12 +8,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coldchain import catalogue
-from coldchain.checks import check_scenario
-from coldchain.domain import Order, Parcel, Scenario, Settings, Site, Vehicle
-from coldchain.plan import PlanOptions, plan
-from coldchain.report import write_plan
-from coldchain.solve import SolveOptions, SolveStatus
+from coldchain.core.outcome import SolveOptions, SolveStatus
+from coldchain.core.plan import PlanOptions
+from coldchain.output.report import write_plan
+from coldchain.planner.plan import plan
+from coldchain.scenario import catalogue
+from coldchain.scenario.checks import check_scenario
+from coldchain.scenario.domain import Order, Parcel, Scenario, Settings, Site, Vehicle
 from coldchain.verify import check_folder
 
 PRODUCTS = ["litchi", "longan", "fresh_fish", "raw_milk", "leafy_greens"]
@@ -133,7 +134,7 @@ def test_every_returned_plan_passes_the_checker(s: Scenario, tmp_path_factory) -
 def test_lower_bound_never_exceeds_a_proven_optimum(s: Scenario) -> None:
     """The county days' LP bound (per-type flows, capacity, pickup and subtour cuts, greedy sets)
     is valid: wherever the compact MILP proves an optimum, the bound lies at or below it."""
-    from coldchain.bound import lower_bound
+    from coldchain.colgen.arc_bound import lower_bound
 
     if any(p.severity == "error" for p in check_scenario(s)):
         return

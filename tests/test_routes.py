@@ -7,9 +7,9 @@ from builders import build, order, parcels, product, site, truck
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coldchain.instance import build_instance
-from coldchain.routes import evaluate_route
-from coldchain.timefmt import parse_clock
+from coldchain.core.evaluate import evaluate_route
+from coldchain.core.instance import build_instance
+from coldchain.scenario.timefmt import parse_clock
 
 LEGS = {("H", "A"): 10, ("H", "B"): 10, ("A", "B"): 5}
 
@@ -130,7 +130,7 @@ def test_chilled_pickup_riding_dry_is_picked_late_and_the_truck_arrives_after_it
 def test_heuristic_serves_must_serve_orders_even_when_worthless():
     """A contracted pickup worth 0 CNY is still served by the heuristic (it must be), so its
     plan is a valid MIP start; left out, it would count as unplaced."""
-    from coldchain.heuristic import solve_heuristic
+    from coldchain.search.insertion import solve_heuristic
 
     s = build(
         [site("A", "town"), site("B", "town")],
@@ -229,8 +229,8 @@ def test_fixed_departure_pays_the_waiting():
 def test_a_route_that_breaks_a_rule_costs_more_than_any_plan():
     """The search must never prefer a route whose evaluation failed (its cost would otherwise read 0).
     H-A-H, 10 min each way: 100 fixed + 20 km + 20 min at 60 CNY/h = 140 CNY."""
-    from coldchain.heuristic import INFEASIBLE_ROUTE_CNY, Route
-    from coldchain.routes import RouteEval
+    from coldchain.core.evaluate import RouteEval
+    from coldchain.core.route import INFEASIBLE_ROUTE_CNY, Route
 
     inst = _inst([site("A", "town")], parcel_lines=[parcels("A", 10)])
     a = _nodes(inst, "A")
@@ -245,8 +245,8 @@ def test_other_solvers_routes_strict_refuses_lenient_keeps_and_the_checker_count
     the rule. Lenient: the plan is timed as driven from 07:00 and the checker reports the window.
     Its cost is what the route costs to drive: 07:00-08:15 (waiting at A until 08:00), 25 km:
     100 fixed + 25 km + 75 min at 60 CNY/h = 200 CNY (not the search's penalty for broken routes)."""
-    from coldchain.plan import plan_from_routes
-    from coldchain.report import write_plan
+    from coldchain.output.report import write_plan
+    from coldchain.planner.plan import plan_from_routes
     from coldchain.verify import check_folder
 
     s = build(

@@ -1,4 +1,4 @@
-"""The compiled route search (coldchain.sisr): its O(1) insertion test against the exact route
+"""The compiled route search (coldchain.search.sisr): its O(1) insertion test against the exact route
 evaluator, and small plans worked out by hand."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from coldchain.benchmarks import BenchInstance, read_solomon, read_vrpspdtw, to_scenario
-from coldchain.colgen import Column
-from coldchain.instance import build_instance
-from coldchain.routes import evaluate_route
-from coldchain.sisr import search_plan
+from coldchain.apps.benchmarks import BenchInstance, read_solomon, read_vrpspdtw, to_scenario
+from coldchain.core.arrays import Column
+from coldchain.core.evaluate import evaluate_route
+from coldchain.core.instance import build_instance
+from coldchain.search.sisr import search_plan
 
 ROOT = Path(__file__).resolve().parents[1] / "bench" / "instances"
 
@@ -71,7 +71,7 @@ def test_the_load_peak_counts_parcels_still_on_board_and_pickups_already_made():
 )
 def test_every_route_it_keeps_is_one_the_exact_evaluator_accepts_at_the_same_cost(path):
     """The search's O(1) insertion test (windows, shift, the load peak with deliveries and
-    pickups on board) must agree with `coldchain.routes.evaluate_route`: every route of its plan
+    pickups on board) must agree with `coldchain.core.evaluate.evaluate_route`: every route of its plan
     and of its pool is feasible there, at the cost the search booked, and the plan visits every
     customer once."""
     bench = read_vrpspdtw(path) if path.suffix == ".vrpspdtw" else read_solomon(path)

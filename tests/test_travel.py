@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from coldchain.domain import Site, TravelSettings
-from coldchain.io import read_scenario
-from coldchain.travel import TravelMatrix, derived_leg, haversine_km
+from coldchain.scenario.domain import Site, TravelSettings
+from coldchain.scenario.read import read_scenario
+from coldchain.scenario.travel import TravelMatrix, derived_leg, haversine_km
 
 T = TravelSettings(detour_factor=1.3, road_speed_kmh=40, village_speed_kmh=20, village_access_km=2)
 

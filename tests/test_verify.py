@@ -8,9 +8,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from coldchain.io import read_scenario
-from coldchain.plan import PlanOptions, plan
-from coldchain.report import write_plan
+from coldchain.core.plan import PlanOptions
+from coldchain.output.report import write_plan
+from coldchain.planner.plan import plan
+from coldchain.scenario.read import read_scenario
 from coldchain.verify import check_plan, read_tables
 
 
@@ -109,7 +110,7 @@ def test_checker_does_not_import_pyomo():
     code = (
         "import sys\n"
         "from coldchain.verify import check_folder\n"
-        "from coldchain.io import read_scenario\n"
+        "from coldchain.scenario.read import read_scenario\n"
         "assert not any(m == 'pyomo' or m.startswith('pyomo.') for m in sys.modules), 'pyomo imported'\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

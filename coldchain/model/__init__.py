@@ -71,8 +71,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from coldchain.domain import ObjectiveWeights
-from coldchain.instance import Instance
+from coldchain.core.instance import Instance
 from coldchain.model.capacity import add_capacity_constraints
 from coldchain.model.cuts import add_capacity_cuts, add_route_count_cuts
 from coldchain.model.freshness import add_freshness_constraints
@@ -84,6 +83,7 @@ from coldchain.model.sets import add_sets
 from coldchain.model.temperature import add_temperature_constraints
 from coldchain.model.timing import add_time_window_constraints
 from coldchain.model.variables import add_variables
+from coldchain.scenario.domain import ObjectiveWeights
 
 
 def elastic_penalty(inst: Instance) -> float:
@@ -102,7 +102,7 @@ def build_model(inst: Instance, weights: ObjectiveWeights | None = None, *, elas
     Parameters
     ----------
     inst
-        The indexed planning instance (``coldchain.instance.build_instance``).
+        The indexed planning instance (``coldchain.core.instance.build_instance``).
     weights
         Objective weights; default: the scenario's.
     elastic

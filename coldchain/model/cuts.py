@@ -9,7 +9,7 @@ import time
 import pyomo.environ as pyo
 from pyomo.core.util import quicksum
 
-from coldchain.instance import Instance
+from coldchain.core.instance import Instance
 
 
 def _entering(m: pyo.ConcreteModel, S: frozenset[int]):

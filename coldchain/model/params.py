@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from coldchain.instance import EPS_MIN, Instance
+from coldchain.core.instance import EPS_MIN, Instance
 
 
 def add_params(m: pyo.ConcreteModel, inst: Instance) -> None:

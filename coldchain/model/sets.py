@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from coldchain.instance import Instance
+from coldchain.core.instance import Instance
 
 
 def add_sets(m: pyo.ConcreteModel, inst: Instance) -> None:

@@ -1,0 +1,68 @@
+"""What a solve achieved, independent of any solver: statuses, options, progress and the gap.
+
+Infeasible is a status, not an exception. Nothing here imports a solver, so the output writers,
+the checker and the applications can read outcomes without loading Pyomo, HiGHS or Numba.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+ABS_GAP_CNY = 0.01  # one fen: a plan this close to the bound is optimal for every practical purpose
+
+
+class SolveStatus(StrEnum):
+    """What the solver achieved."""
+
+    OPTIMAL = "optimal"  # proven within the requested gap
+    FEASIBLE = "feasible"  # a plan, with a remaining gap (time limit)
+    INFEASIBLE = "infeasible"  # no plan satisfies the hard rules
+    NO_SOLUTION = "no_solution"  # the time limit came before any plan
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """Solver settings. ``mip_gap`` is relative (0.01 = 1 %); ``threads=None`` lets HiGHS choose."""
+
+    time_limit_s: float = 60.0
+    mip_gap: float = 0.0
+    threads: int | None = None
+    progress: Callable[[Progress], None] | None = None
+    highs_options: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One line of the solver's progress: best plan so far, best bound, gap, seconds."""
+
+    best: float | None
+    bound: float | None
+    gap: float | None
+    seconds: float
+
+
+@dataclass(frozen=True)
+class SolveOutcome:
+    """The solver's verdict on one model."""
+
+    status: SolveStatus
+    termination: str
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    runtime_s: float
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """|objective - bound| / max(|objective|, 1e-9), or None without both."""
+    if objective is None or bound is None or math.isinf(bound):
+        return None
+    return abs(objective - bound) / max(abs(objective), 1e-9)

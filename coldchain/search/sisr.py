@@ -1,0 +1,489 @@
+r"""A compiled route search for the days branch-and-price handles: SISR.
+
+Slack Induction by String Removals (Christiaens & Vanden Berghe 2020): each iteration cuts a few
+short strings of consecutive stops out of neighbouring routes (the stops near a random seed
+stop), puts the stops back one by one at their cheapest feasible position (skipping a position
+now and then, "blinks"), and keeps the result by simulated annealing. Every route it holds is
+feasible; a stop that fits nowhere stays out, at a cost larger than any plan. On Solomon-style
+instances this simple loop reaches plans within a fraction of a percent of the best known, if
+it can run a few hundred thousand iterations: so it is compiled (Numba), on plain arrays.
+
+It serves days that `coldchain.colgen.tree.supports` admits, the days whose every rule is one a route's
+stops alone decide: opening hours and ready times, the shift, payload with deliveries and pickups
+on board together, and per-km and fixed costs. It reads `coldchain.colgen.tree.TypeData` and the
+caller checks every route it returns with the exact route evaluator.
+
+Feasibility of an insertion is O(1) from each route's cached arrays (position :math:`q`, stop
+:math:`v_q`, hub at :math:`q = 0` and :math:`q = L+1`):
+
+=====================  ======================================================================
+:math:`a_q`            earliest service start at :math:`q` (departure at the shift start)
+:math:`z_q`            latest service start at :math:`q` that keeps the rest of the route on
+                       time (:math:`z_{L+1}` = shift end)
+:math:`\ell_q`         load after :math:`q`: all the route's parcels less those delivered, plus
+                       the kg picked up, at and before :math:`q`
+:math:`P_q, S_q`       :math:`\max_{q' \le q} \ell_{q'}` and :math:`\max_{q' \ge q} \ell_{q'}`
+=====================  ======================================================================
+
+Stop :math:`i` fits between :math:`q` and :math:`q+1` when
+:math:`t_i = \max(e_i, a_q + s_{v_q} + \tau_{v_q i}) \le l_i`,
+:math:`\max(e_{v_{q+1}}, t_i + s_i + \tau_{i v_{q+1}}) \le z_{q+1}`, and
+:math:`\max(P_q + d_i, S_q + p_i) \le Q_k` (its parcels ride from the hub to :math:`i`, its
+pickup from :math:`i` home).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit, objmode
+
+from coldchain.core.arrays import Column, TypeData
+from coldchain.core.instance import Instance
+
+EPS = 1e-9
+C_BAR = 10.0  # stops removed per iteration, on average
+L_MAX = 10.0  # longest string removed
+BLINK = 0.01  # chance to skip a position while re-inserting
+T_START = 7.0  # annealing temperature at the start and at the end, in average arcs of the first plan
+T_END = 0.07
+POOL_EVERY = 500  # iterations between copies of the current plan's routes into the pool
+CLOCK_EVERY = 64  # iterations between clock reads
+POOL_CAP = 100_000  # routes the pool keeps (copies, before removing repeats)
+
+
+@njit(cache=True)
+def _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data, touched):
+    """Recompute route ``r``'s cached times, loads and cost (see the module docstring), and mark
+    it touched in this iteration."""
+    touched[r] = True
+    cost, minutes, service, early, late, delivery, pick, _cap, start, end, fixed = data
+    k = rtype[r]
+    n_in = lens[r]
+    routes[r, 0] = 0
+    routes[r, n_in + 1] = 0
+    est[r, 0] = start[k]
+    c = 0.0
+    for q in range(1, n_in + 2):
+        a = routes[r, q - 1]
+        b = routes[r, q]
+        c += cost[k, a, b]
+        t = est[r, q - 1] + service[a] + minutes[a, b]
+        e = early[b] if q <= n_in else start[k]
+        est[r, q] = t if t > e else e
+    lst[r, n_in + 1] = end[k]
+    for q in range(n_in, -1, -1):
+        a = routes[r, q]
+        b = routes[r, q + 1]
+        lim = late[a] if q >= 1 else end[k]
+        t = lst[r, q + 1] - minutes[a, b] - service[a]
+        lst[r, q] = t if t < lim else lim
+    total = 0.0
+    for q in range(1, n_in + 1):
+        total += delivery[routes[r, q]]
+    load = total
+    pre[r, 0] = load
+    suf[r, 0] = load
+    for q in range(1, n_in + 1):
+        v = routes[r, q]
+        load += pick[v] - delivery[v]
+        suf[r, q] = load  # the loads themselves; suffix maxima below
+        pre[r, q] = load if load > pre[r, q - 1] else pre[r, q - 1]
+        route_of[v] = r
+        pos_of[v] = q
+    for q in range(n_in - 1, -1, -1):
+        if suf[r, q + 1] > suf[r, q]:
+            suf[r, q] = suf[r, q + 1]
+    rcost[r] = c + fixed[k] if n_in > 0 else 0.0
+
+
+@njit(cache=True)
+def _recreate(
+    absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, serves, data, far, touched
+):
+    """Put the absent stops back, each at its cheapest feasible position (with blinks); the
+    order is random, by size, farthest from the hub or nearest (weights 4:4:2:1). Returns how many
+    stay absent (they are moved to the front of ``absent``)."""
+    cost, minutes, service, early, late, delivery, pick, cap, _start, _end, fixed = data
+    keys = np.empty(n_absent)
+    u = np.random.random() * 11.0
+    for x in range(n_absent):
+        i = absent[x]
+        if u < 4.0:
+            keys[x] = np.random.random()
+        elif u < 8.0:
+            keys[x] = -max(delivery[i], pick[i])
+        elif u < 10.0:
+            keys[x] = -far[i]
+        else:
+            keys[x] = far[i]
+    order = np.argsort(keys)
+    todo = absent[:n_absent][order].copy()
+    n_types = rtype.max() + 1
+    left = 0
+    n_routes = lens.shape[0]
+    for x in range(n_absent):
+        i = todo[x]
+        best = np.inf
+        best_r = -1
+        best_q = -1
+        empty_seen = np.zeros(n_types, dtype=np.bool_)
+        for r in range(n_routes):
+            if lens[r] == 0:
+                if empty_seen[rtype[r]]:
+                    continue
+                empty_seen[rtype[r]] = True
+            k = rtype[r]
+            if not serves[k, i]:
+                continue
+            size = lens[r]
+            for q in range(size + 1):  # the test of the module docstring, in line (a call
+                # passing the arrays costs more than the test)
+                if np.random.random() < BLINK:
+                    continue
+                a = routes[r, q]
+                b = routes[r, q + 1]
+                c = cost[k, a, i] + cost[k, i, b] - cost[k, a, b]
+                if c >= best:
+                    continue
+                t = est[r, q] + service[a] + minutes[a, i]
+                if t < early[i]:
+                    t = early[i]
+                if t > late[i] + EPS:
+                    continue
+                tb = t + service[i] + minutes[i, b]
+                if q < size and tb < early[b]:
+                    tb = early[b]
+                if tb > lst[r, q + 1] + EPS:
+                    continue
+                peak = pre[r, q] + delivery[i]
+                if suf[r, q] + pick[i] > peak:
+                    peak = suf[r, q] + pick[i]
+                if peak > cap[k] + EPS:
+                    continue
+                if size == 0:
+                    c += fixed[k]
+                    if c >= best:
+                        continue
+                best = c
+                best_r = r
+                best_q = q
+        if best_r < 0:
+            absent[left] = i
+            left += 1
+            continue
+        r = best_r
+        for q in range(lens[r] + 1, best_q, -1):
+            routes[r, q + 1] = routes[r, q]
+        routes[r, best_q + 1] = i
+        lens[r] += 1
+        _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data, touched)
+    return left
+
+
+@njit(cache=True)
+def _ruin(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data, adj, touched):
+    """Cut strings out of routes near a random seed stop (SISR's string removal). Returns the new
+    count of absent stops."""
+    n_routes = lens.shape[0]
+    n = adj.shape[0] - 1
+    used = 0
+    stops = 0
+    for r in range(n_routes):
+        if lens[r] > 0:
+            used += 1
+            stops += lens[r]
+    if used == 0:
+        return n_absent
+    ls_max = min(L_MAX, stops / used)
+    ks_max = 4.0 * C_BAR / (1.0 + ls_max) - 1.0
+    ks = int(np.random.random() * ks_max) + 1
+    seed = 1 + int(np.random.random() * n)
+    ruined = np.zeros(n_routes, dtype=np.bool_)
+    done = 0
+    for x in range(adj.shape[1]):
+        if done >= ks:
+            break
+        c = seed if x == 0 else adj[seed, x - 1]
+        if c == seed and x > 0:
+            continue
+        if c <= 0 or route_of[c] < 0:
+            continue
+        r = route_of[c]
+        if ruined[r]:
+            continue
+        ruined[r] = True
+        done += 1
+        size = lens[r]
+        lmax = min(float(size), ls_max)
+        length = int(np.random.random() * lmax) + 1
+        if length > size:
+            length = size
+        pc = pos_of[c]
+        lo = max(1, pc - length + 1)
+        hi = min(pc, size - length + 1)
+        first = lo + int(np.random.random() * (hi - lo + 1))
+        for q in range(first, first + length):
+            v = routes[r, q]
+            absent[n_absent] = v
+            n_absent += 1
+            route_of[v] = -1
+        for q in range(first + length, size + 2):
+            routes[r, q - length] = routes[r, q]
+        lens[r] = size - length
+        _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data, touched)
+    return n_absent
+
+
+@njit(cache=True)
+def _copy_rows(touched, routes, lens, est, lst, pre, suf, rcost, to_routes, to_lens, to_est, to_lst, to_pre, to_suf,
+               to_rcost):  # fmt: skip
+    """Copy the touched routes' rows (stops, length, cached arrays, cost) to the ``to_`` arrays."""
+    for r in range(lens.shape[0]):
+        if touched[r]:
+            to_routes[r] = routes[r]
+            to_lens[r] = lens[r]
+            to_est[r] = est[r]
+            to_lst[r] = lst[r]
+            to_pre[r] = pre[r]
+            to_suf[r] = suf[r]
+            to_rcost[r] = rcost[r]
+
+
+@njit(cache=True)
+def _to_pool(routes, lens, rtype, pool, pool_len, pool_type, n_pool):
+    """Copy the plan's non-empty routes into the pool while it has room; the new pool size."""
+    for r in range(lens.shape[0]):
+        if lens[r] > 0 and n_pool < pool.shape[0]:
+            pool[n_pool, : lens[r]] = routes[r, 1 : lens[r] + 1]
+            pool_len[n_pool] = lens[r]
+            pool_type[n_pool] = rtype[r]
+            n_pool += 1
+    return n_pool
+
+
+@njit(cache=True)
+def search(
+    data, serves, rtype, adj, far, init_routes, init_lens, seed, deadline, absent_cny, pool_cap
+):  # pragma: no cover - compiled
+    """SISR from ``init_routes`` (rows: stops of one truck, ``init_lens`` of them) until
+    ``deadline`` (``time.perf_counter``). Returns the best routes and lengths, how many stops it
+    left out, the route pool (every best plan's routes and the current plan's every
+    ``POOL_EVERY`` iterations: stops, lengths, types), and the iteration count."""
+    np.random.seed(seed)
+    n = adj.shape[0] - 1
+    n_routes = rtype.shape[0]
+    width = n + 2
+    routes = np.zeros((n_routes, width), dtype=np.int64)
+    lens = np.zeros(n_routes, dtype=np.int64)
+    est = np.zeros((n_routes, width))
+    lst = np.zeros((n_routes, width))
+    pre = np.zeros((n_routes, width))
+    suf = np.zeros((n_routes, width))
+    rcost = np.zeros(n_routes)
+    route_of = np.full(n + 1, -1, dtype=np.int64)
+    pos_of = np.zeros(n + 1, dtype=np.int64)
+    absent = np.zeros(n + 1, dtype=np.int64)
+    placed = np.zeros(n + 1, dtype=np.bool_)
+    touched = np.zeros(n_routes, dtype=np.bool_)  # routes changed in this iteration
+    for r in range(n_routes):
+        lens[r] = init_lens[r]
+        for q in range(init_lens[r]):
+            routes[r, q + 1] = init_routes[r, q]
+            placed[init_routes[r, q]] = True
+        _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data, touched)
+    n_absent = 0
+    for i in range(1, n + 1):
+        if not placed[i]:
+            absent[n_absent] = i
+            n_absent += 1
+    n_absent = _recreate(
+        absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, serves, data, far, touched
+    )
+    cur = rcost.sum() + absent_cny * n_absent
+    arcs = 0
+    for r in range(n_routes):
+        if lens[r] > 0:
+            arcs += lens[r] + 1
+    avg_arc = rcost.sum() / max(arcs, 1)
+    if avg_arc <= 0:
+        avg_arc = 1.0
+    t_hi = T_START * avg_arc
+    t_lo = T_END * avg_arc
+
+    best_routes = routes.copy()
+    best_lens = lens.copy()
+    best = cur
+    best_absent = n_absent
+    pool = np.zeros((pool_cap, width), dtype=np.int64)
+    pool_len = np.zeros(pool_cap, dtype=np.int64)
+    pool_type = np.zeros(pool_cap, dtype=np.int64)
+    n_pool = _to_pool(routes, lens, rtype, pool, pool_len, pool_type, 0)
+
+    b_routes = routes.copy()
+    b_lens = lens.copy()
+    b_est = est.copy()
+    b_lst = lst.copy()
+    b_pre = pre.copy()
+    b_suf = suf.copy()
+    b_rcost = rcost.copy()
+    b_route_of = route_of.copy()
+    b_pos_of = pos_of.copy()
+    b_absent = absent.copy()
+
+    with objmode(t0="float64"):
+        t0 = time.perf_counter()
+    span = max(deadline - t0, 1e-3)
+    temp = t_hi
+    it = 0
+    while True:
+        if it % CLOCK_EVERY == 0:
+            with objmode(now="float64"):
+                now = time.perf_counter()
+            if now >= deadline:
+                break
+            frac = (now - t0) / span
+            temp = t_hi * (t_lo / t_hi) ** frac
+        it += 1
+        touched[:] = False
+        b_n_absent = n_absent
+        n_absent = _ruin(
+            absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data, adj, touched
+        )
+        n_absent = _recreate(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of,
+                             serves, data, far, touched)  # fmt: skip
+        new = rcost.sum() + absent_cny * n_absent
+        keep = new < cur - temp * math.log(np.random.random() + 1e-300)
+        # the backup equals the plan at the start of the iteration: the touched routes are copied
+        # to it (kept) or back from it (rejected)
+        if keep:
+            _copy_rows(touched, routes, lens, est, lst, pre, suf, rcost,
+                       b_routes, b_lens, b_est, b_lst, b_pre, b_suf, b_rcost)  # fmt: skip
+            cur = new
+            b_route_of[:] = route_of
+            b_pos_of[:] = pos_of
+            b_absent[:] = absent
+            if new < best - EPS:
+                best = new
+                best_absent = n_absent
+                best_routes[:] = routes
+                best_lens[:] = lens
+                n_pool = _to_pool(routes, lens, rtype, pool, pool_len, pool_type, n_pool)
+        else:
+            _copy_rows(touched, b_routes, b_lens, b_est, b_lst, b_pre, b_suf, b_rcost,
+                       routes, lens, est, lst, pre, suf, rcost)  # fmt: skip
+            route_of[:] = b_route_of
+            pos_of[:] = b_pos_of
+            absent[:] = b_absent
+            n_absent = b_n_absent
+        if it % POOL_EVERY == 0:
+            n_pool = _to_pool(routes, lens, rtype, pool, pool_len, pool_type, n_pool)
+    out = np.zeros((n_routes, n), dtype=np.int64)
+    for r in range(n_routes):
+        out[r, : best_lens[r]] = best_routes[r, 1 : best_lens[r] + 1]
+    return out, best_lens, best_absent, pool[:n_pool, :n], pool_len[:n_pool], pool_type[:n_pool], it
+
+
+def _arrays(tds: list) -> tuple:
+    """The numbers the compiled loop reads, from `coldchain.colgen.tree.TypeData` of every type."""
+    t0 = tds[0]
+    cost = np.stack([td.cost_a for td in tds])
+    return (
+        cost,
+        t0.minutes_a,
+        t0.service_a,
+        t0.early_a,
+        t0.late_a,
+        t0.delivery_a,
+        t0.pick_a,
+        np.array([float(td.q) for td in tds]),
+        np.array([float(td.start) for td in tds]),
+        np.array([float(td.end) for td in tds]),
+        np.array([float(td.fixed) for td in tds]),
+    )
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a search found: the best plan's routes, how many stops it could not place (the plan
+    is complete only when 0), its cost, every distinct route met in good plans (for set
+    partitioning and as starting columns), and the iterations run."""
+
+    routes: tuple[Column, ...]
+    unplaced: int
+    cost: float
+    pool: tuple[Column, ...]
+    iterations: int
+
+
+def search_plan(
+    inst: Instance,
+    seconds: float,
+    seed: int = 0,
+    start: list[Column] | None = None,
+    tds: list[TypeData] | None = None,
+) -> Found:
+    """SISR on ``inst`` (a day `coldchain.colgen.tree.supports`) for ``seconds``, from ``start`` if
+    given (its routes get trucks of their type while any are left). ``tds`` may pass the
+    instance's `coldchain.colgen.tree.TypeData`, one per vehicle type, when the caller has them."""
+    tds = tds or [TypeData(inst, k) for k in range(len(inst.types))]
+    n = inst.n
+    data = _arrays(tds)
+    serves = np.zeros((len(tds), n + 1), dtype=np.bool_)
+    for k in range(len(tds)):
+        serves[k, 1:] = [bool(inst.serves[k, i]) for i in range(1, n + 1)]
+    rtype = np.array([k for k, td in enumerate(tds) for _ in range(td.count)], dtype=np.int64)
+    km = np.asarray(inst.fast.km, dtype=np.float64)
+    sym = km + km.T
+    adj = np.zeros((n + 1, max(n - 1, 1)), dtype=np.int64)
+    for i in range(1, n + 1):
+        others = [j for j in np.argsort(sym[i], kind="stable") if j != i and j != 0]
+        adj[i, : len(others)] = others
+    far = km[0] + km[:, 0]
+    init = np.zeros((len(rtype), max(n, 1)), dtype=np.int64)
+    lens = np.zeros(len(rtype), dtype=np.int64)
+    slots = {k: [r for r in range(len(rtype)) if rtype[r] == k] for k in range(len(tds))}
+    for c in start or ():
+        if c.seq and slots.get(c.k):
+            r = slots[c.k].pop(0)
+            init[r, : len(c.seq)] = c.seq
+            lens[r] = len(c.seq)
+    absent_cny = 2.0 * (float(data[0].max()) * (n + 1) + float(data[10].max()) * len(rtype)) + 1.0
+    deadline = time.perf_counter() + max(seconds, 0.0)
+    best, blens, left, pool, plens, ptypes, its = search(
+        data, serves, rtype, adj, far, init, lens, seed, deadline, absent_cny, POOL_CAP
+    )
+
+    def column(k: int, seq: tuple[int, ...]) -> Column:
+        return Column(k, seq, tds[k].route_cost(seq))
+
+    routes = tuple(
+        column(int(rtype[r]), tuple(int(v) for v in best[r, : blens[r]])) for r in range(len(rtype)) if blens[r]
+    )
+    rows = np.unique(np.column_stack([ptypes, plens, pool]), axis=0) if len(pool) else np.zeros((0, 2), np.int64)
+    found = tuple(column(int(row[0]), tuple(int(v) for v in row[2 : 2 + row[1]])) for row in rows)
+    return Found(routes, int(left), sum(c.cost for c in routes), found, int(its))
+
+
+_compiled = False
+
+
+def warm_up() -> float:
+    """Compile the search now (on a toy, so that no deadline pays for it); seconds taken. The
+    machine code is cached on disk, so later processes only load it."""
+    global _compiled
+    if _compiled:
+        return 0.0
+    t0 = time.perf_counter()
+    n1 = 3
+    z1 = np.zeros(n1)
+    data = (np.ones((1, n1, n1)), np.ones((n1, n1)), z1, z1, np.full(n1, 100.0), z1, z1,
+            np.ones(1), np.zeros(1), np.full(1, 100.0), np.zeros(1))  # fmt: skip
+    adj = np.array([[0, 0], [2, 0], [1, 0]], dtype=np.int64)
+    search(data, np.ones((1, n1), dtype=np.bool_), np.zeros(2, dtype=np.int64), adj, z1,
+           np.zeros((2, 2), dtype=np.int64), np.zeros(2, dtype=np.int64), 0, 0.0, 1e6, 10)  # fmt: skip
+    _compiled = True
+    return time.perf_counter() - t0

@@ -1,0 +1,121 @@
+r"""Recombine a pool of routes by set partitioning: the best plan made of routes already found.
+
+The ruin-and-recreate search meets many good routes in plans that are poor as a whole. This
+MILP picks the best combination of them (Rochat & Taillard's "adaptive memory", and the
+set-partitioning step of Subramanian et al.'s ILS-SP). Every pool route has already been
+checked and timed by the exact route evaluator, so any selection that covers each stop at most
+once is a valid plan.
+
+Symbols
+
+=====================  ======================================================================
+:math:`R`              routes in the pool; :math:`k_r` its vehicle type, :math:`c_r` its cost
+                       (fixed + km + driver), :math:`S_r` its stops, :math:`O_r` its orders
+:math:`x_r \in \{0,1\}` ``uses_route[r]``: route :math:`r` is driven
+:math:`v_o`            value of order :math:`o` (lost when it is not served)
+:math:`m_k`            trucks of type :math:`k`
+=====================  ======================================================================
+
+.. math::
+
+    \min \sum_r (c_r - \sum_{o \in O_r} v_o)\, x_r + \sum_o v_o
+
+    \sum_{r: i \in S_r} x_r = 1 \quad \text{parcel stops } i, \qquad
+    \sum_{r: i \in S_r} x_r \le 1 \quad \text{pickup-only stops } i
+
+    \sum_{r: k_r = k} x_r \le m_k \quad \forall k, \qquad
+    \sum_{r: o \in O_r} x_r = 1 \quad \text{must-serve orders } o
+
+An order is served by the route that visits its stop with it in :math:`O_r`; a stop visited at
+most once means an order is served at most once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import pyomo.environ as pyo
+from pyomo.common.collections import ComponentMap
+
+from coldchain.core.instance import Instance
+from coldchain.core.outcome import SolveOptions, SolveOutcome
+from coldchain.core.route import Route, route_key
+from coldchain.model.solve import solve
+
+
+def build_pool_model(inst: Instance, pool: list[Route]) -> pyo.ConcreteModel:
+    """The set-partitioning MILP over ``pool`` (see the module docstring)."""
+    m = pyo.ConcreteModel("route_pool")
+    m.ROUTES = pyo.RangeSet(0, len(pool) - 1)
+    m.uses_route = pyo.Var(m.ROUTES, domain=pyo.Binary)
+    by_stop: dict[int, list[int]] = {}
+    by_type: dict[int, list[int]] = {}
+    for r, route in enumerate(pool):
+        by_type.setdefault(route.k, []).append(r)
+        for i in route.seq:
+            by_stop.setdefault(i, []).append(r)
+    mandatory = [st.node for st in inst.stops if st.mandatory]
+    missing = [i for i in mandatory if i not in by_stop]
+    if missing:
+        raise ValueError(f"the pool has no route for stops {missing}")
+
+    m.STOPS = pyo.Set(initialize=sorted(by_stop))
+
+    def visit_rule(m, i):
+        total = sum(m.uses_route[r] for r in by_stop[i])
+        return total == 1 if inst.stop(i).mandatory else total <= 1
+
+    m.visit_once = pyo.Constraint(m.STOPS, rule=visit_rule)
+    m.TYPES = pyo.Set(initialize=sorted(by_type))
+    m.fleet = pyo.Constraint(m.TYPES, rule=lambda m, k: sum(m.uses_route[r] for r in by_type[k]) <= inst.types[k].count)
+    value = {o.index: o.value_cny for o in inst.orders}
+    net = {r: route.cost - sum(value[o] for os in route.picks.values() for o in os) for r, route in enumerate(pool)}
+    carried: dict[int, list[int]] = {}
+    for r, route in enumerate(pool):
+        for os in route.picks.values():
+            for o in os:
+                carried.setdefault(o, []).append(r)
+    required = [o.index for o in inst.orders if o.required and o.excluded is None]
+    if any(o not in carried for o in required):
+        raise ValueError("the pool has no route for some must-serve orders")
+    m.REQUIRED = pyo.Set(initialize=required)
+    m.serve_required = pyo.Constraint(m.REQUIRED, rule=lambda m, o: sum(m.uses_route[r] for r in carried[o]) == 1)
+    m.total_cost_cny = pyo.Objective(expr=sum(net[r] * m.uses_route[r] for r in m.ROUTES) + sum(value.values()))
+    return m
+
+
+def recombine(
+    inst: Instance, pool: list[Route], incumbent: list[Route], options: SolveOptions, deadline: float | None = None
+) -> tuple[list[Route] | None, SolveOutcome]:
+    """Solve the set-partitioning MILP with ``incumbent`` (routes that are all in ``pool``) as MIP start.
+
+    Returns the chosen routes, each given a truck of its type, or None when the solver found no
+    plan, and the solver's outcome. With a ``deadline`` (``time.perf_counter``), the solver gets
+    at most what building the model left of it.
+    """
+    m = build_pool_model(inst, pool)
+    if deadline is not None:
+        left = max(0.1, deadline - time.perf_counter())
+        options = dataclasses.replace(options, time_limit_s=min(options.time_limit_s, left))
+    index = {route_key(r): n for n, r in enumerate(pool)}
+    start = ComponentMap((m.uses_route[r], 0.0) for r in m.ROUTES)
+    for r in incumbent:
+        if r.seq:
+            start[m.uses_route[index[route_key(r)]]] = 1.0
+    outcome = solve(m, options, start=start)
+    if not outcome.has_solution:
+        return None, outcome
+    return assign_trucks(inst, [pool[r] for r in m.ROUTES if pyo.value(m.uses_route[r]) > 0.5]), outcome
+
+
+def assign_trucks(inst: Instance, chosen: list[Route]) -> list[Route]:
+    """Give each chosen route a truck of its type (earliest departure first), and every truck left
+    over an empty route."""
+    out: list[Route] = []
+    for t in inst.types:
+        mine = sorted((r for r in chosen if r.k == t.index), key=lambda r: r.ev.depart)
+        for vid, r in zip(t.vehicle_ids, mine):
+            out.append(Route(vid, t.index, list(r.seq), {i: list(os) for i, os in r.picks.items()}, r.ev))
+        out += [Route(vid, t.index) for vid in t.vehicle_ids[len(mine) :]]
+    return out
