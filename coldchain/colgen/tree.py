@@ -34,7 +34,8 @@ optimal.
 
 Which days. The labels track the rules that a route's stops alone decide: opening hours, ready
 times, the shift, payload with deliveries and pickups on board together, and per-km and fixed
-costs. `supports(inst)` admits the days where that is every rule: every pickup order must be
+costs. The route method applies to the days where that is every rule
+(`coldchain.planner.registry.routes_apply`): every pickup order must be
 served (so a visited stop takes all its orders), no driver cost per hour (paid waiting depends
 on the departure, not on the stops), no freshness deadline or cold rule that can bind. The public
 benchmarks (Solomon, Wang & Chen) are such days; county days are not, and keep the arc LP.
@@ -139,24 +140,6 @@ class RouteBound:
     columns: tuple[Column, ...]
     rounds: int
     seconds: float
-
-
-def supports(inst: Instance) -> str | None:
-    """None when every rule of ``inst`` is one the labels track (see the module docstring);
-    otherwise the first rule that is not, in words."""
-    if any(t.cny_per_h > 0 for t in inst.types):
-        return "drivers are paid by the hour (waiting time depends on the departure)"
-    end = max(t.end_min for t in inst.types)
-    for o in inst.orders:
-        if o.excluded is not None:
-            continue
-        if not o.required:
-            return "some pickup orders are optional"
-        if o.chilled:
-            return "some produce must ride cold"
-        if o.deadline_min < end:
-            return "some produce has a freshness deadline"
-    return None
 
 
 def _price(
