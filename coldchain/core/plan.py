@@ -66,7 +66,7 @@ class Plan:
     @property
     def cost(self) -> float:
         """Total cost of the plan as driven, recomputed from its routes (fixed + km + driver + lost
-        value). A route that breaks a rule (only in another solver's plan, kept by
-        ``plan_from_routes(strict=False)``) counts what it costs to drive; the checker reports
-        the rule."""
-        return sum(r.driven_cost for r in self.routes) + sum(self.instance.orders[o].value_cny for o in self.unserved)
+        value, each with its objective weight: `coldchain.core.costs`). A route that breaks a rule
+        (only in another solver's plan, kept by ``plan_from_routes(strict=False)``) counts what it
+        costs to drive; the checker reports the rule."""
+        return sum(r.driven_cost for r in self.routes) + self.instance.costs.unserved(self.unserved)
