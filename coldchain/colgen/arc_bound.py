@@ -54,13 +54,13 @@ separation heuristic for rounded capacity and subtour inequalities).
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 
 import highspy
 import numpy as np
 
+from coldchain.core.cutsets import MIN_FLOW, flow_matrix, grown, support_components, trucks_needed
 from coldchain.core.instance import Instance
 from coldchain.setpart.highs import use_threads
 
@@ -230,23 +230,6 @@ def _add_rows(h: highspy.Highs, rows: list[Row]) -> None:
         raise RuntimeError(f"HiGHS refused {len(rows)} rows: {status}")
 
 
-def _components(n: int, edges: list[tuple[int, int]]) -> list[list[int]]:
-    parent = list(range(n + 1))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for a, b in edges:
-        parent[find(a)] = find(b)
-    groups: dict[int, list[int]] = {}
-    for i in range(1, n + 1):
-        groups.setdefault(find(i), []).append(i)
-    return list(groups.values())
-
-
 def _cuts_for(comp, x, cols, delivery, pickups, q, n, y) -> list[Row]:
     """The violated cuts of the module docstring for one set of stops."""
     xa = x[: cols.n_arcs]
@@ -263,7 +246,7 @@ def _cuts_for(comp, x, cols, delivery, pickups, q, n, y) -> list[Row]:
     d = float(delivery[comp].sum())
     picks = [(kg, c) for node, kg, c in pickups if inside[node]]
     if d > 0:
-        need = math.ceil(d / q - 1e-9)
+        need = trucks_needed(d, q)
         if lhs < need - 1e-6:
             found.append((float(need), np.inf, idx, ones))
         if qlhs < d - 1e-6:
@@ -271,7 +254,7 @@ def _cuts_for(comp, x, cols, delivery, pickups, q, n, y) -> list[Row]:
     if picks:
         total = sum(kg for kg, _ in picks)
         served = sum(kg * x[c] for kg, c in picks)
-        need = math.ceil(total / q - 1e-9) - len(picks)
+        need = trucks_needed(total, q) - len(picks)
         if lhs - sum(x[c] for _, c in picks) < need - 1e-6:
             found.append((float(need), np.inf, idx + [c for _, c in picks], ones + [-1.0] * len(picks)))
         if qlhs < served - 1e-6:
@@ -284,42 +267,24 @@ def _cuts_for(comp, x, cols, delivery, pickups, q, n, y) -> list[Row]:
 
 
 def _greedy_sets(x, cols, delivery, pick_kg, q, n, y, max_size: int = 40, max_sets: int = 60):
-    """Candidate sets grown greedily from every visited stop, adding the stop most connected to
-    the set (the CVRPSEP-style heuristic), yielding each set whose rounded capacity cut
-    (parcels or pickups, all orders served) is violated."""
-    xa = x[: cols.n_arcs]
-    w = np.zeros((n + 1, n + 1))
-    np.add.at(w, (cols.arc_i, cols.arc_j), xa)
-    w[0, :] = 0.0
-    w[:, 0] = 0.0
-    sym = w + w.T
+    """Candidate sets grown greedily from every visited stop (`coldchain.core.cutsets.grown`),
+    yielding each set whose rounded capacity cut (parcels or pickups, all orders served) is violated."""
+    sym = flow_matrix(n, cols.arc_i, cols.arc_j, x[: cols.n_arcs])
     yv = np.concatenate([[0.0], y])
     out: dict[tuple[int, ...], float] = {}
     for seed in range(1, n + 1):
         if yv[seed] < 1e-6:
             continue
-        inside = np.zeros(n + 1, dtype=bool)
-        inside[0] = True
-        inside[seed] = True
-        members = [seed]
-        conn = sym[seed].copy()
         internal, ysum = 0.0, yv[seed]
         d, p = delivery[seed], pick_kg[seed]
         best, best_viol = None, 1e-3
-        while len(members) < max_size:
-            masked = np.where(inside, -1.0, conn)
-            j = int(masked.argmax())
-            if masked[j] <= 1e-6:
-                break
-            inside[j] = True
-            members.append(j)
-            internal += conn[j]
+        for members, j, gain in grown(sym, seed, max_size):
+            internal += gain
             ysum += yv[j]
-            conn += sym[j]
             d += delivery[j]
             p += pick_kg[j]
             lhs = ysum - internal
-            need = max(math.ceil(d / q - 1e-9), math.ceil(p / q - 1e-9))
+            need = max(trucks_needed(d, q), trucks_needed(p, q))
             if need - lhs > best_viol:
                 best, best_viol = tuple(sorted(members)), need - lhs
         if best is not None:
@@ -334,15 +299,10 @@ def _separate(x: np.ndarray, cols: _Columns, delivery: np.ndarray, pickups, q: f
     found: list[Row] = []
     seen = set()
     arc_i, arc_j = cols.arc_i, cols.arc_j
-    # aggregate flow per (i, j) for the support graph
-    on_any = xa > 1e-6
+    # aggregate flow per (i, j) for the support graph (each direction on its own)
+    flow = flow_matrix(n, arc_i, arc_j, xa, floor=MIN_FLOW, symmetric=False)
     for threshold in (1e-6, 0.3, 0.6):
-        flow: dict[tuple[int, int], float] = {}
-        for c in np.flatnonzero(on_any & (arc_i > 0) & (arc_j > 0)):
-            key = (int(arc_i[c]), int(arc_j[c]))
-            flow[key] = flow.get(key, 0.0) + float(xa[c])
-        edges = [a for a, v in flow.items() if v > threshold]
-        for comp in _components(n, edges):
+        for comp in support_components(flow, threshold):
             key = tuple(comp)
             if key in seen:
                 continue

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import itertools
-import math
 import time
 
 import pyomo.environ as pyo
 from pyomo.core.util import quicksum
 
+from coldchain.core.cutsets import MIN_FLOW, flow_matrix, grown, support_components, trucks_needed
 from coldchain.core.instance import Instance
 
 
@@ -47,8 +47,8 @@ def add_capacity_cuts(m: pyo.ConcreteModel, inst: Instance, max_set: int = 3, el
         for S in itertools.combinations(stops, size):
             q = sum(inst.delivery(i) for i in S)
             g = sum(inst.orders[o].kg for i in S for o in inst.stop(i).orders)
-            rq = math.ceil(q / qmax - 1e-9)
-            rg = math.ceil(g / qmax - 1e-9)
+            rq = trucks_needed(q, qmax)
+            rg = trucks_needed(g, qmax)
             if not elastic and rq >= 2 and rq > q / qmax + 1e-6:
                 parcel_cuts.append((frozenset(S), rq))
             if rg >= 2 and rg > g / qmax + 1e-6:
@@ -181,42 +181,22 @@ def add_route_count_cuts(m: pyo.ConcreteModel, inst: Instance) -> None:
 
 
 def _candidate_sets(inst: Instance, flow: dict[tuple[int, int], float], visit: dict[int, float]) -> set[frozenset[int]]:
-    """Sets of stops worth testing: connected components of the LP support graph at several
-    thresholds, and sets grown greedily from every stop along the heaviest LP edges."""
+    """Sets of stops worth testing (`coldchain.core.cutsets`): connected components of the LP
+    support graph at several thresholds (those holding a visited stop), and sets grown greedily
+    from every stop along the heaviest LP edges."""
     n = inst.n
-    w: dict[tuple[int, int], float] = {}
-    for (i, j), val in flow.items():
-        if i and j and val > 1e-6:
-            key = (min(i, j), max(i, j))
-            w[key] = w.get(key, 0.0) + val
+    pairs = list(flow.items())
+    i = [a for (a, _), _ in pairs]
+    j = [b for (_, b), _ in pairs]
+    w = flow_matrix(n, i, j, [v for _, v in pairs], floor=MIN_FLOW)
     out: set[frozenset[int]] = set()
     for thr in (0.0, 0.2, 0.5, 0.8):
-        adj = {i: set() for i in range(1, n + 1)}
-        for (a, b), val in w.items():
-            if val > thr:
-                adj[a].add(b)
-                adj[b].add(a)
-        seen: set[int] = set()
-        for i in range(1, n + 1):
-            if i in seen or visit.get(i, 0.0) < 1e-6:
-                continue
-            comp, stack = set(), [i]
-            while stack:
-                u = stack.pop()
-                if u not in comp:
-                    comp.add(u)
-                    stack.extend(adj[u] - comp)
-            seen |= comp
-            out.add(frozenset(comp))
-    for i in range(1, n + 1):
-        S = {i}
-        while len(S) < n:
-            gain = {j: sum(w.get((min(a, j), max(a, j)), 0.0) for a in S) for j in range(1, n + 1) if j not in S}
-            j = max(gain, key=gain.get)
-            if gain[j] < 1e-6:
-                break
-            S.add(j)
-            out.add(frozenset(S))
+        for comp in support_components(w, thr):
+            if any(visit.get(u, 0.0) >= MIN_FLOW for u in comp):
+                out.add(frozenset(comp))
+    for seed in range(1, n + 1):
+        for members, _, _ in grown(w, seed):
+            out.add(frozenset(members))
     return out
 
 
@@ -247,7 +227,7 @@ def separate_root_cuts(
         for S in _candidate_sets(inst, flow, visit):
             entering = sum(flow.get((i, j), 0.0) for j in S for (i, _) in lp._links_in[j] if i not in S)
             if any(inst.stop(i).mandatory for i in S):
-                r = max(1, math.ceil(sum(inst.delivery(i) for i in S) / qmax - 1e-9))
+                r = max(1, trucks_needed(sum(inst.delivery(i) for i in S), qmax))
                 cut = (S, None, r)
                 if entering < r - 1e-4 and cut not in known:
                     found.append(cut)

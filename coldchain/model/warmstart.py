@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pyomo.environ as pyo
 from pyomo.common.collections import ComponentMap
 
 from coldchain.core.instance import Instance
-from coldchain.search.insertion import HeuristicPlan
+
+if TYPE_CHECKING:  # the model takes the search's plan, it does not run the search
+    from coldchain.search.insertion import HeuristicPlan
 
 
 def mip_start(m: pyo.ConcreteModel, inst: Instance, plan: HeuristicPlan) -> ComponentMap:
