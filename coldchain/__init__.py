@@ -5,7 +5,7 @@ points and bring perishables (litchi above all) back to the county cold store wi
 freshness windows.
 """
 
-from coldchain.errors import ColdchainError, InputError, Problem, SolverError
+from coldchain.errors import ColdchainError, InputError, Problem, SolverError, UsageError
 from coldchain.scenario.domain import Order, Parcel, Product, Scenario, Site, TravelLeg, Vehicle
 from coldchain.scenario.read import read_scenario
 
@@ -24,6 +24,7 @@ __all__ = [
     "SolveStatus",
     "SolverError",
     "TravelLeg",
+    "UsageError",
     "Vehicle",
     "check_folder",
     "kpis",

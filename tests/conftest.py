@@ -1,15 +1,23 @@
-"""Shared fixtures and the test pyramid: every test carries exactly one of unit/component/integration."""
+"""Shared fixtures and the test tiers: every test carries exactly one of unit/compiled/component/integration.
+
+``unit``: no solver and no compiled loop (``pytest -m unit`` is the fast tier); ``compiled``: calls
+the Numba loops, which the session compiles once (`compiled_loops`, before the first such test,
+its time printed in the summary); ``component``: solves a tiny instance; ``integration``: the CLI,
+subprocesses, the sample day.
+"""
 
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent
-LEVELS = {"unit", "component", "integration"}
+LEVELS = {"unit", "compiled", "component", "integration"}
+_COMPILE: dict[str, float] = {}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -18,6 +26,36 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         levels = {m.name for m in item.iter_markers()} & LEVELS
         if len(levels) != 1:
             raise pytest.UsageError(f"{item.nodeid} needs exactly one of {sorted(LEVELS)}, has {sorted(levels)}")
+
+
+@pytest.fixture(scope="session")
+def compiled_loops() -> dict[str, float]:
+    """Compile the Numba loops once for the session (pricing and enumeration: `colgen.tree.warm_up`;
+    the route search: `search.sisr.warm_up`), outside any test's own time; seconds each (a fraction
+    of a second when Numba's on-disk cache has them)."""
+    from coldchain.colgen.tree import warm_up as compile_pricing
+    from coldchain.search.sisr import warm_up as compile_search
+
+    t0 = time.perf_counter()
+    _COMPILE["pricing_s"] = compile_pricing()
+    _COMPILE["search_s"] = compile_search()
+    _COMPILE["total_s"] = time.perf_counter() - t0
+    return dict(_COMPILE)
+
+
+@pytest.fixture(autouse=True)
+def _compile_first(request: pytest.FixtureRequest) -> None:
+    """Tests marked ``compiled`` get the session's compiled loops before they start."""
+    if request.node.get_closest_marker("compiled") is not None:
+        request.getfixturevalue("compiled_loops")
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _COMPILE:
+        terminalreporter.write_line(
+            f"compiled the Numba loops once: pricing {_COMPILE['pricing_s']:.1f} s, "
+            f"route search {_COMPILE['search_s']:.1f} s (on-disk cache: NUMBA_CACHE_DIR)"
+        )
 
 
 @pytest.fixture

@@ -101,7 +101,7 @@ def test_wang_chen_bks_is_feasible_in_coldchain(txt, sol, bks):
     assert _feasible(inst, read_solution(sol)) == pytest.approx(bks, abs=0.006)
 
 
-@pytest.mark.unit
+@pytest.mark.component
 def test_swapping_delivery_and_pickup_breaks_some_bks_route():
     """The column order matters and is pinned: swapped, some BKS route overloads a truck."""
     from dataclasses import replace

@@ -42,7 +42,7 @@ def _triangle() -> BenchInstance:
     return _bench(xy, [0, 1, 1, 1], [0, 0, 0, 0], [0] * 4, [1000] * 4, capacity=2)
 
 
-@pytest.mark.unit
+@pytest.mark.compiled
 def test_root_lp_is_the_half_pairs_solution_of_the_triangle():
     """Triangle: a pair route costs 10 + 10√3 + 10, a single 20; payload 2 forbids all three on one
     truck. The LP takes every pair at 1/2: 1.5 (20 + 10√3) = 30 + 15√3 = 55.98; no plan does better
@@ -52,7 +52,7 @@ def test_root_lp_is_the_half_pairs_solution_of_the_triangle():
     assert rb.value == pytest.approx(30 + 15 * math.sqrt(3), abs=1e-6)
 
 
-@pytest.mark.unit
+@pytest.mark.compiled
 @pytest.mark.parametrize("strong", [False, True])
 def test_branch_and_price_closes_the_triangle_gap(strong):
     """The best plan is one pair and one single: 20 + 10√3 + 20 = 40 + 10√3 = 57.32, above the LP
@@ -68,7 +68,7 @@ def test_branch_and_price_closes_the_triangle_gap(strong):
     assert sorted(len(c.seq) for c in bp.columns) == [1, 2]
 
 
-@pytest.mark.unit
+@pytest.mark.compiled
 def test_a_subset_row_cut_closes_the_triangle_at_the_root():
     """The three half pairs violate the subset-row cut over the three customers (each pair visits
     two of them: 3 · 1/2 = 1.5 > 1). With the cut at most one pair is driven, so the LP is one
@@ -83,7 +83,8 @@ def test_a_subset_row_cut_closes_the_triangle_at_the_root():
     assert bp.bound == pytest.approx(bp.cost, abs=1e-6) and bp.nodes == 1
 
 
-@pytest.mark.unit
+@pytest.mark.component
+@pytest.mark.usefixtures("compiled_loops")
 def test_strong_branching_measures_both_children_of_the_triangle():
     """Triangle with the master holding the three pairs in one orientation (0-1-2-0, 0-2-3-0,
     0-3-1-0) and the singles: the LP drives each pair at 1/2, 30 + 15√3, and every arc carries
@@ -107,7 +108,7 @@ def test_strong_branching_measures_both_children_of_the_triangle():
     assert cg.master.solve()[0] == pytest.approx(lp, abs=1e-6)
 
 
-@pytest.mark.unit
+@pytest.mark.compiled
 def test_cut_loop_runs_at_most_the_rounds_asked_for():
     """Triangle at its root LP (the three half pairs, 30 + 15√3): no round leaves the LP as it
     is; one round adds the subset-row cut over the three customers, and column generation under
@@ -122,7 +123,7 @@ def test_cut_loop_runs_at_most_the_rounds_asked_for():
         assert len(cg.master.cuts.sets) == rounds
 
 
-@pytest.mark.unit
+@pytest.mark.compiled
 def test_completion_bounds_on_the_triangle():
     """Triangle (arcs to the hub 10, between customers 10√3), dual 25 on customer 2 only. From
     customer 1 the cheapest finish is 1-2-hub: 10√3 - 25 + 10 = 10√3 - 15 = 2.32 (straight home
@@ -137,7 +138,7 @@ def test_completion_bounds_on_the_triangle():
     assert f[1, 500] == pytest.approx(f[1, 0]) and math.isinf(f[1, 1001])
 
 
-@pytest.mark.unit
+@pytest.mark.compiled
 def test_arc_bounds_on_the_triangle():
     """Triangle (hub arcs 10, side a = 10√3 = 17.32, payload 2), dual 30 on customer 1 only, gap
     10. Completion bounds: from 1 straight home, 10; from 2 (or 3) via 1, a - 30 + 10 = -2.68.
@@ -162,7 +163,7 @@ def test_arc_bounds_on_the_triangle():
     assert {x for x in arcs if b[x] < 7} == {(0, 1), (1, 0), (1, 2), (1, 3)}
 
 
-@pytest.mark.unit
+@pytest.mark.compiled
 def test_route_enumeration_lists_every_route_below_the_gap():
     """Triangle root LP 30 + 15√3: the three pairs at 1/2 fix every cover dual at 10 + 5√3 (the
     fleet row has slack, dual 0). Reduced costs: a pair 20 + 10√3 - 2(10 + 5√3) = 0, a single
@@ -180,7 +181,7 @@ def test_route_enumeration_lists_every_route_below_the_gap():
     assert sorted(sorted(c.seq) for c in tight) == [[1, 2], [1, 3], [2, 3]]
 
 
-@pytest.mark.unit
+@pytest.mark.compiled
 def test_route_enumeration_closes_the_triangle_at_the_root():
     """Without cuts the triangle's root LP (55.98) is below the optimum 40 + 10√3 = 57.32, yet
     enumeration closes it at the root: from three singles (60) set partitioning over the six
@@ -195,7 +196,7 @@ def test_route_enumeration_closes_the_triangle_at_the_root():
     assert bp.nodes == 1 and bp.columns is None and bp.bound == pytest.approx(opt, abs=1e-6)
 
 
-@pytest.mark.unit
+@pytest.mark.compiled
 def test_branch_and_price_reports_the_routes_enumeration_settled_it_with():
     """The triangle without cuts, as above: from three singles (60) the root's set partitioning
     runs over the six routes below the gap, from the optimum 40 + 10√3 over the three pairs;
@@ -210,7 +211,7 @@ def test_branch_and_price_reports_the_routes_enumeration_settled_it_with():
     assert [bp.fixed_arcs for bp in got[:2]] == [0, 0]
 
 
-@pytest.mark.unit
+@pytest.mark.compiled
 def test_warm_up_compiles_what_pricing_calls():
     """`warm_up` runs before any deadline starts; it must compile the very specialisation that
     pricing and route enumeration then call (else the first call compiles again, on the clock):
@@ -235,7 +236,7 @@ def test_limited_memory_cut_coefficients():
     assert got == [1, 0, 1, 2, 0]
 
 
-@pytest.mark.unit
+@pytest.mark.compiled
 def test_labels_keep_the_payload_with_deliveries_and_pickups_on_board():
     """Hub (0,0); A (10,0) receives 6 kg; B (10,1) hands over 6 kg; payload 6. Windows: B by time
     15, A from time 20. One truck must visit B first (A then B misses B's window), and leaving
@@ -264,6 +265,7 @@ def test_cost_grid_rounds_bounds_up_on_truncated_distances():
 
 
 @pytest.mark.component
+@pytest.mark.usefixtures("compiled_loops")
 @pytest.mark.parametrize(("name", "optimum"), [("R102", 547.1), ("RC101", 461.1)])
 def test_solomon_25_proved_by_branch_and_price(name, optimum, tmp_path):
     """R102.25 and RC101.25 (literature optima 547.1 and 461.1; root LP 546.33 and 406.63, so both
@@ -277,6 +279,7 @@ def test_solomon_25_proved_by_branch_and_price(name, optimum, tmp_path):
 
 
 @pytest.mark.component
+@pytest.mark.usefixtures("compiled_loops")
 @pytest.mark.parametrize(("name", "optimum"), [("R102", 547.1), ("RC101", 461.1)])
 def test_arc_fixing_keeps_every_plan_below_the_incumbent(name, optimum):
     """R102.25 and RC101.25 (literature optima 547.1 and 461.1), without cuts or enumeration so
@@ -302,6 +305,7 @@ def test_supports_names_the_rule_the_labels_do_not_track():
 
 
 @pytest.mark.component
+@pytest.mark.usefixtures("compiled_loops")
 def test_route_method_on_an_unsupported_day_falls_back_to_the_pool(tmp_path):
     """Asking for the route method on a day with hourly driver pay and optional pickups plans it
     with the pool method instead, says so, and the plan passes the checker. Hand optimum: one
@@ -325,6 +329,7 @@ def test_ng_memory_allows_a_cycle_only_through_a_stop_that_forgets():
 
 
 @pytest.mark.component
+@pytest.mark.usefixtures("compiled_loops")
 def test_growing_the_ng_memories_closes_the_root_gap_of_c204():
     """C204.25 (optimum 213.1): with fixed 8-stop ng-memories the root LP stops at 211.9, because
     it drives routes with cycles; growing the memories where the LP cycles removes them, and the
@@ -336,6 +341,7 @@ def test_growing_the_ng_memories_closes_the_root_gap_of_c204():
 
 
 @pytest.mark.component
+@pytest.mark.usefixtures("compiled_loops")
 def test_routes_method_finds_the_plan_when_the_search_finds_none(monkeypatch, tmp_path):
     """If the route search leaves stops unplaced (a tight fleet), branch-and-price must still
     return the triangle's optimum, 40 + 10√3, proved, from its own routes."""
@@ -349,6 +355,7 @@ def test_routes_method_finds_the_plan_when_the_search_finds_none(monkeypatch, tm
 
 
 @pytest.mark.component
+@pytest.mark.usefixtures("compiled_loops")
 def test_routes_method_keeps_the_search_plan_when_the_master_lp_fails(monkeypatch, tmp_path):
     """A solver failure inside branch-and-price is not a crash: the plan is the search's (the
     triangle's search finds the optimum, 40 + 10√3), without a bound, and a note says why."""
@@ -376,6 +383,7 @@ def test_bks_cost_uses_the_verified_cost_only_when_the_note_names_one():
 
 
 @pytest.mark.component
+@pytest.mark.usefixtures("compiled_loops")
 def test_routes_method_searches_again_when_branch_and_price_proves_nothing(monkeypatch, tmp_path):
     """Phase 3 of the route method: the first search hands over three singles (60) and
     branch-and-price fails, so only the second search from that plan (and the last set
@@ -405,6 +413,7 @@ def test_routes_method_searches_again_when_branch_and_price_proves_nothing(monke
 
 
 @pytest.mark.integration
+@pytest.mark.usefixtures("compiled_loops")
 def test_auto_plans_a_100_customer_benchmark_with_the_route_method(tmp_path):
     """`auto` uses the route method up to ROUTES_MAX_STOPS (200) stops: Solomon C101 with all
     100 customers is planned by the search and branch-and-price (not the pool method), and the

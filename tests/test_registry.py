@@ -63,7 +63,7 @@ def test_the_cli_help_lists_every_method_with_the_real_auto_threshold():
     assert f"up to {registry.ROUTES_MAX_STOPS} stops" in text and registry.ROUTES_MAX_STOPS == 200
 
 
-@pytest.mark.unit
+@pytest.mark.integration
 def test_the_registry_loads_no_engine():
     """Building the CLI's choices and help must not load the engines (Numba, Pyomo, HiGHS)."""
     code = (

@@ -169,7 +169,7 @@ def _oracle(inst, k, seq, picks):
     return best
 
 
-@pytest.mark.unit
+@pytest.mark.component
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())
 def test_exact_departure_matches_brute_force(data):

@@ -27,7 +27,7 @@ def _exact(inst, c: Column):
     return evaluate_route(inst, c.k, list(c.seq), {i: list(inst.stop(i).orders) for i in c.seq})
 
 
-@pytest.mark.unit
+@pytest.mark.compiled
 def test_search_finds_the_triangle_optimum():
     """Hub at the centre of an equilateral triangle of radius 10 (side 10√3), one parcel each,
     payload 2: a pair route costs 20 + 10√3, a single 20, and no truck takes all three. The best
@@ -41,7 +41,7 @@ def test_search_finds_the_triangle_optimum():
         assert sorted(len(c.seq) for c in found.routes) == [1, 2]
 
 
-@pytest.mark.unit
+@pytest.mark.compiled
 def test_the_load_peak_counts_parcels_still_on_board_and_pickups_already_made():
     """On a line: hub at 0, A at 10 picks up 2 kg (and closes at 15), B at 20 takes 2 parcels;
     payload 3. Hub→A→B→hub (40 km) keeps A's window but leaves with B's 2 parcels and picks up 2
@@ -60,7 +60,7 @@ def test_the_load_peak_counts_parcels_still_on_board_and_pickups_already_made():
             assert _exact(inst, c).feasible
 
 
-@pytest.mark.unit
+@pytest.mark.compiled
 @pytest.mark.parametrize(
     "path",
     [

@@ -101,7 +101,7 @@ def test_reefer_space_on_a_dry_van(written):
     assert "reefer" in _rules(s, t)
 
 
-@pytest.mark.unit
+@pytest.mark.integration
 def test_checker_does_not_import_pyomo():
     """The checker is independent of the model: importing it (and running it) loads no Pyomo."""
     import subprocess

@@ -12,6 +12,9 @@ from builders import build, order, parcels, served, site, solve_and_check, truck
 from coldchain.scenario.domain import ObjectiveWeights
 from coldchain.scenario.lines import Line
 
+# the routes method and the loops under test are compiled (Numba): once per session, before these tests
+pytestmark = pytest.mark.usefixtures("compiled_loops")
+
 
 def _weighted(s, **weights):
     return s.model_copy(update={"settings": s.settings.model_copy(update={"weights": ObjectiveWeights(**weights)})})

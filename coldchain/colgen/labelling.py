@@ -136,7 +136,7 @@ def completion(cost, minutes, service, early, late, ret_min, end, pi, succ_ptr, 
 
 
 @njit(cache=True)
-def label(
+def label(  # noqa: C901 (a compiled loop: see the docstring)
     cost,  # (n1, n1) float64: cost of each arc for this type
     minutes,  # (n1, n1) float64: driving minutes
     service,  # (n1,) float64: service minutes at each stop
@@ -169,7 +169,10 @@ def label(
     """Returns ``(closed, ends, node, parent, finished, least)``: the reduced cost of each
     negative route found and the label it ends at, the labels' stops and parents (to rebuild the
     routes), whether the loop ran to the end, and the least reduced cost of any route (only
-    meaningful when ``finished`` and ``level`` is 2)."""
+    meaningful when ``finished`` and ``level`` is 2).
+
+    Complexity (McCabe 50): a compiled (Numba) loop over plain arrays, kept in one function so that
+    the extension, dominance and bucket steps share registers and no call crosses the boundary."""
     n1 = cost.shape[0]
     W = ng.shape[1]
     cap = 4096
@@ -361,7 +364,7 @@ def label(
 
 
 @njit(cache=True)
-def enumerate_routes(
+def enumerate_routes(  # noqa: C901 (a compiled loop: see the docstring)
     cost,  # (n1, n1) float64: the first thirteen as in `label`
     minutes,
     service,
@@ -395,7 +398,10 @@ def enumerate_routes(
     stays below ``gap`` and costs no more). Returns ``(ends, node, parent, alive, finished)``:
     the label each route ends at; each label's stop, parent, and whether it is still alive (a
     later label dropped it otherwise, and that label's own route is among ``ends``); and
-    whether the loop ran to the end within ``deadline`` and ``most`` labels."""
+    whether the loop ran to the end within ``deadline`` and ``most`` labels.
+
+    Complexity (McCabe 29): a compiled (Numba) loop over plain arrays, kept in one function so that
+    the extension, dominance and bucket steps share registers and no call crosses the boundary."""
     n1 = cost.shape[0]
     V = (n1 + 63) // 64
     C = cut_words

@@ -898,6 +898,7 @@ def branch_and_price(
     """
     warm_up()
     t0 = time.perf_counter()
+    found_plan = on_integer or (lambda cols, cost: None)
     deadline = t0 + time_limit_s
     grid = cost_grid(inst)
     cg = _ColumnGeneration(inst, start, threads)
@@ -925,8 +926,7 @@ def branch_and_price(
         how, cols, cost = _partition_exactly(inst, routes, until, threads)
         if cols is not None and cost < best - tol:
             best_cols, best = cols, cost
-            if on_integer:
-                on_integer(best_cols, best)
+            found_plan(best_cols, best)
         if how == "time":
             return False
         cg.enumerated = len(routes)
@@ -957,8 +957,7 @@ def branch_and_price(
             found = at_root(list(cg.master.columns), deadline)
             if found is not None and found[1] < best - tol:
                 best_cols, best = found
-                if on_integer:
-                    on_integer(best_cols, best)
+                found_plan(best_cols, best)
         if status == "time":
             heapq.heappush(heap, (max(parent_bound, bound if bound is not None else -math.inf), counter, banned))
             break
@@ -967,29 +966,18 @@ def branch_and_price(
         x, used = cg.flows()
         if all(v > 1 - 1e-6 and c.elementary for c, v in used):
             best, best_cols = lp, tuple(c for c, _ in used)
-            if on_integer:
-                on_integer(best_cols, best)
+            found_plan(best_cols, best)
             continue
-        frac = sorted((abs(v - 0.5), a) for a, v in x.items() if 1e-6 < v < 1 - 1e-6)
-        if not frac:  # integral arcs but split columns (or a cycle): leave it to set partitioning
+        arc = _branching_arc(cg, x, lp, deadline, strong)
+        if arc is None:  # integral arcs but split columns (or a cycle): leave it to set partitioning
             continue
-        if strong and STRONG_CANDIDATES > 1 and len(frac) > 1:
-            (i, j), _ = cg.strong_branch([a for _, a in frac[:STRONG_CANDIDATES]], lp, deadline)
-        else:
-            (i, j) = frac[0][1]
+        i, j = arc
         for value in (1, 0):
             child = banned | _banned_by(i, j, value, stops)
             heapq.heappush(heap, (lp, counter, frozenset(child)))
             counter += 1
     open_bounds = [b for b, _, _ in heap if round_up(b, grid) < best - tol]
-    if not heap or not open_bounds:
-        bound: float | None = best
-    elif root_bound is None:
-        bound = None
-    else:
-        bound = max(root_bound, min(open_bounds))  # an open node's key is its parent's bound
-    if bound is not None:
-        bound = min(round_up(bound, grid), best)
+    bound = _tree_bound(open_bounds, root_bound, best, grid)
     return PriceAndBranch(
         best_cols,
         best,
@@ -1002,6 +990,33 @@ def branch_and_price(
         cg.fixed,
         cg.enumerated,
     )
+
+
+def _branching_arc(cg: _ColumnGeneration, x: dict, lp: float, deadline: float, strong: bool) -> tuple[int, int] | None:
+    """The arc to branch on: the one whose flow is nearest 0.5 (with ``strong``, the best of the
+    ``STRONG_CANDIDATES`` nearest by strong branching); None when every arc flow is integral."""
+    frac = sorted((abs(v - 0.5), a) for a, v in x.items() if 1e-6 < v < 1 - 1e-6)
+    if not frac:
+        return None
+    if strong and STRONG_CANDIDATES > 1 and len(frac) > 1:
+        arc, _ = cg.strong_branch([a for _, a in frac[:STRONG_CANDIDATES]], lp, deadline)
+        return arc
+    return frac[0][1]
+
+
+def _tree_bound(open_bounds: list[float], root_bound: float | None, best: float, grid: float) -> float | None:
+    """The tree's lower bound: the incumbent when no node is left open below it, else the least
+    open node's key (its parent's bound, never below the root's), rounded up to the cost grid; None
+    when the root LP never finished."""
+    if not open_bounds:
+        bound: float | None = best
+    elif root_bound is None:
+        bound = None
+    else:
+        bound = max(root_bound, min(open_bounds))  # an open node's key is its parent's bound
+    if bound is not None:
+        bound = min(round_up(bound, grid), best)
+    return bound
 
 
 def cost_grid(inst: Instance) -> float:

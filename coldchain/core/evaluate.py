@@ -77,25 +77,9 @@ def evaluate_route(
     all_orders = [o for i in seq for o in picks.get(i, ())]
     reefer = in_reefer if in_reefer is not None else _reefer_choice(inst, k, all_orders)
 
-    # payload and reefer space
-    load = sum(f.delivery[i] for i in seq)
-    load_out = load
-    if load > t.capacity_kg + TOL:
-        return RouteEval(False, "capacity")
-    cold = 0.0
-    loads, colds = [], []
-    for i in seq:
-        for o in picks.get(i, ()):
-            load += orders[o].kg
-            if reefer.get(o):
-                cold += orders[o].kg
-        load -= f.delivery[i]
-        if load > t.capacity_kg + TOL:
-            return RouteEval(False, "capacity")
-        if cold > t.reefer_kg + TOL:
-            return RouteEval(False, "reefer")
-        loads.append(load)
-        colds.append(cold)
+    broken, load_out, loads, colds = _loads(inst, k, seq, picks, reefer)
+    if broken is not None:
+        return RouteEval(False, broken)
 
     ready = [max([orders[o].ready_min for o in picks.get(i, ())], default=-1e18) for i in seq]
     deadline = min([orders[o].deadline_min for o in all_orders], default=1e18)
@@ -169,6 +153,33 @@ def evaluate_route(
         km,
         cost,
     )
+
+
+def _loads(
+    inst: Instance, k: int, seq: list[int], picks: dict[int, list[int]], reefer: dict[int, bool]
+) -> tuple[str | None, float, list[float], list[float]]:
+    """Payload and reefer space along the route: the rule broken (``capacity``, ``reefer``) or
+    None, the load leaving the hub, and the load and reefer load after each stop."""
+    t, f, orders = inst.types[k], inst.fast, inst.orders
+    load = sum(f.delivery[i] for i in seq)
+    load_out = load
+    if load > t.capacity_kg + TOL:
+        return "capacity", load_out, [], []
+    cold = 0.0
+    loads, colds = [], []
+    for i in seq:
+        for o in picks.get(i, ()):
+            load += orders[o].kg
+            if reefer.get(o):
+                cold += orders[o].kg
+        load -= f.delivery[i]
+        if load > t.capacity_kg + TOL:
+            return "capacity", load_out, [], []
+        if cold > t.reefer_kg + TOL:
+            return "reefer", load_out, [], []
+        loads.append(load)
+        colds.append(cold)
+    return None, load_out, loads, colds
 
 
 def _departure_terms(
