@@ -11,13 +11,15 @@ ready-time rule (``coldchain.scenario.checks.check_ready_times``, the rule ``val
 
 ``day_plan(orders, plan)`` turns a `Plan` of that scenario into the `DayPlan` that
 ``Book.commit_plan`` records: each served order's truck, stop and times; each unserved order's
-reason (it stays open: carried over to the next day's plan); the expired ones.
+reason (it stays open: carried over to the next day's plan); the expired ones: those sorted out
+above, and the unserved ones whose window closes before the next day begins (the same rule on
+the next day's date), with the plan's reason and the rule's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from coldchain.apps.orders.book import Book, as_scenario_order
 from coldchain.apps.orders.records import Assignment, BookError, BookOrder, DayPlan
@@ -107,12 +109,26 @@ def day_plan(orders: DayOrders, plan) -> DayPlan:
                     pickup_min=float(r.ev.start[p]),
                     hub_arrival_min=float(r.ev.ret),
                 )
-    unserved = tuple((oid, plan.unserved.get(k) or "not planned") for k, oid in enumerate(ids) if oid not in assigned)
+    left = [k for k, oid in enumerate(ids) if oid not in assigned]
+    # an unserved order whose window closes before the next day begins cannot wait for it: the
+    # ready-time rule applied to the next day says which (and its message is the reason)
+    settings = orders.scenario.settings.model_copy(update={"date": orders.day + timedelta(days=1)})
+    tomorrow = orders.scenario.replace(
+        settings=settings, orders=tuple(orders.scenario.orders[k].model_copy(update={"line": k}) for k in left)
+    )
+    closing = {p.line: p.message for p in check_ready_times(tomorrow) if p.file == "orders.csv"}
+    unserved, expired = [], [(o.order_id, why) for o, why in orders.expired]
+    for k in left:
+        why = plan.unserved.get(k) or "not planned"
+        if k in closing:
+            expired.append((ids[k], f"not collected on {orders.day}: {why}; {closing[k]}"))
+        else:
+            unserved.append((ids[k], why))
     return DayPlan(
         day=orders.day,
         assigned=tuple(assigned[oid] for oid in ids if oid in assigned),
-        unserved=unserved,
-        expired=tuple((o.order_id, why) for o, why in orders.expired),
+        unserved=tuple(unserved),
+        expired=tuple(expired),
         versions=orders.versions,
         scenario_name=orders.scenario.settings.name,
         cost_cny=float(plan.cost),
