@@ -136,7 +136,8 @@ def connect(path: str | Path, create: bool = True, check: bool = True) -> sqlite
         if check:
             bad = con.execute("PRAGMA quick_check(1)").fetchone()[0]
             if bad != "ok":
-                raise _refuse(path, f"the order book is damaged ({bad}); restore it from a backup")
+                detail = " ".join(bad.replace("*** in database main ***", "").split())
+                raise _refuse(path, f"the order book is damaged ({detail}); restore it from a backup")
         _migrate(con, path)
     except sqlite3.DatabaseError as exc:
         con.close()
