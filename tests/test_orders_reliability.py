@@ -232,15 +232,15 @@ def test_commit_killed_inside_its_transaction(tmp_path: Path, scenario, point: s
 
 @pytest.mark.integration
 def test_two_submissions_at_once_both_land(tmp_path: Path) -> None:
-    """Two shippers' 2,000-order files submitted by two processes at the same moment: both exit 0
-    and the book holds all 4,000 orders (one writer waits for the other's transaction)."""
+    """Two shippers' 2,000-order files submitted by two processes at the same moment, the first
+    submissions of a book not yet created: both exit 0 and the book holds all 4,000 orders (one
+    writer waits for the other's transaction)."""
     book = tmp_path / "orders.db"
     files = []
     for name, shipper in (("A", "荔香合作社"), ("B", "红岭合作社")):
         f = tmp_path / f"{name}.csv"
         f.write_bytes(orders_csv(name, 2000, shipper))
         files.append(f)
-    Book(book).close()
     cmds = [
         [sys.executable, "-m", "coldchain", "orders", "submit", str(f), "-s", str(DATA / "tiny"), "--book", str(book)]
         for f in files
