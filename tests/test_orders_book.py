@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from coldchain import read_scenario
 from coldchain.apps.orders import (
     Assignment,
     Book,
@@ -25,7 +26,6 @@ from coldchain.apps.orders import (
 )
 from coldchain.apps.orders.schema import APPLICATION_ID, SCHEMA_VERSION
 from coldchain.errors import InputError
-from coldchain.io import read_scenario
 
 DATA = Path(__file__).parent / "data"
 HEADER = "order_id,shipper,site_id,product_id,quantity_kg,ready_at\n"

@@ -15,10 +15,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from coldchain import check_folder
+from coldchain import check_folder, read_scenario
 from coldchain.apps.orders import Book, day_orders
 from coldchain.cli import app
-from coldchain.io import read_scenario
 
 DATA = Path(__file__).parent / "data"
 HEADER = "order_id,shipper,site_id,product_id,quantity_kg,ready_at\n"
@@ -76,7 +75,7 @@ def test_walk_through_two_days(tmp_path: Path, files: dict[str, Path]) -> None:
     assert lixiang[1].startswith("2026-06-15,A1,V1,litchi,400,collected by truck,")
     assert lixiang[2].startswith("2026-06-15,A2,V1,litchi,200,not collected today,,,,")
     hongling = (out1 / "notices" / "红岭合作社.csv").read_text(encoding="utf-8-sig")
-    assert "B2,V2,fresh_fish,100,expired,,,,\"its 6 h freshness window closed at 2026-06-14 12:00" in hongling
+    assert 'B2,V2,fresh_fish,100,expired,,,,"its 6 h freshness window closed at 2026-06-14 12:00' in hongling
 
     listed = orders("list", "--status", "open", "--csv", *common)
     assert [line.split(",")[0] for line in listed.stdout.splitlines()] == ["order_id", "A2"]

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from coldchain import read_scenario
 from coldchain.apps.orders import Assignment, Book, DayPlan
-from coldchain.io import read_scenario
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent

@@ -23,7 +23,7 @@ from coldchain.apps.orders.book import Book
 from coldchain.apps.orders.day import DayOrders, day_orders, day_plan
 from coldchain.apps.orders.notices import write_notices
 from coldchain.apps.orders.records import STATES, BookError, SubmitResult
-from coldchain.timefmt import clock
+from coldchain.scenario.timefmt import clock
 
 BOOK_NAME = "orders.db"
 
