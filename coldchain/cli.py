@@ -104,7 +104,7 @@ def plan(
     ] = False,
     book: Annotated[
         Path | None,
-        typer.Option("--book", envvar="COLDCHAIN_BOOK", help="Order book file [default: SCENARIO/orders.db]."),
+        typer.Option("--book", help="With --from-book: the order book file [default: SCENARIO/orders.db]."),
     ] = None,
     day: Annotated[
         str | None,
