@@ -147,7 +147,7 @@ def plan(
     if from_book:
         from coldchain.apps.orders.cli import BookRun, parse_day
 
-        book_run = BookRun.start(scenario, s, book, parse_day(day))
+        book_run = BookRun.start(scenario, s, book, parse_day(day), commit)
         s = book_run.orders.scenario
     progress = None if quiet else _ProgressLine()
     opts = SolveOptions(

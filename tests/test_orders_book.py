@@ -375,3 +375,29 @@ def test_ready_time_kept_to_the_minute(book: Book, scenario) -> None:
     """ready_at is stored as YYYY-MM-DD HH:MM and read back as the same datetime."""
     book.submit(scenario, GOOD)
     assert book.get("A2").ready_at == datetime(2026, 6, 15, 9, 0)
+
+
+@pytest.mark.unit
+def test_one_plan_per_day(book: Book, scenario) -> None:
+    """After plan 1 for 06-15, another plan for 06-15 (A2 on D1) is refused and changes nothing: its
+    trucks are taken. The identical plan 1 again is a no-op."""
+    book.submit(scenario, GOOD)
+    book.commit_plan(_plan(), "d")
+    other = DayPlan(date(2026, 6, 15), (Assignment("A2", "D1", 1, 500.0, 500.0, 600.0),), (), (), {"A2": 1})
+    before = dump(book.path)
+    with pytest.raises(ConflictError, match=r"plan 1 for 2026-06-15 was committed by d at 2026-06-15T05:00:00Z"):
+        book.commit_plan(other, "d")
+    assert dump(book.path) == before
+    assert book.commit_plan(_plan(), "d").already_committed
+    assert book.plan_of(date(2026, 6, 15))["plan_id"] == 1 and book.plan_of(date(2026, 6, 16)) is None
+
+
+@pytest.mark.unit
+def test_same_file_from_another_shipper_is_not_a_duplicate(book: Book, scenario) -> None:
+    """GOOD accepted from 荔香合作社; the same bytes sent as 红岭合作社 are not 'already submitted'
+    but refused row by row: a shipper learns nothing of another's files."""
+    assert book.submit(scenario, GOOD, "荔香合作社").accepted
+    again = book.submit(scenario, GOOD, "红岭合作社", filename="good.csv")
+    assert not again.accepted and not again.duplicate_file
+    assert [(p.line, p.column) for p in again.problems] == [(2, "shipper"), (3, "shipper")]
+    assert book.submit(scenario, GOOD, "荔香合作社").duplicate_file

@@ -77,6 +77,10 @@ def test_walk_through_two_days(tmp_path: Path, files: dict[str, Path]) -> None:
     hongling = (out1 / "notices" / "红岭合作社.csv").read_text(encoding="utf-8-sig")
     assert 'B2,V2,fresh_fish,100,expired,,,,"its 6 h freshness window closed at 2026-06-14 12:00' in hongling
 
+    twice = runner.invoke(app, ["plan", tiny, "--from-book", "--book", book, "-o", str(tmp_path / "x"), "--commit"])
+    assert twice.exit_code == 1 and "plan 1 for 2026-06-15 was committed by" in twice.stderr
+    assert not (tmp_path / "x").exists()
+
     listed = orders("list", "--status", "open", "--csv", *common)
     assert [line.split(",")[0] for line in listed.stdout.splitlines()] == ["order_id", "A2"]
 

@@ -310,8 +310,9 @@ class Book:
         if isinstance(src, SubmitResult):
             return src
         sha = hashlib.sha256(src.raw).hexdigest()
-        if self._seen_file(sha) is not None:
-            return SubmitResult(True, sha, duplicate_file=True, submission_id=self._seen_file(sha))
+        seen = self._seen_file(sha)
+        if seen is not None and (shipper is None or seen[1] == [shipper]):
+            return SubmitResult(True, sha, duplicate_file=True, submission_id=seen[0])
         orders, problems = self._validate(scenario, src, shipper)
         if problems:
             return SubmitResult(False, sha, problems=tuple(problems))
@@ -322,9 +323,12 @@ class Book:
         except _Rejected as rejected:
             return rejected.result
 
-    def _seen_file(self, sha: str) -> int | None:
-        row = self._con.execute("SELECT submission_id FROM submissions WHERE file_sha256 = ?", (sha,)).fetchone()
-        return row[0] if row else None
+    def _seen_file(self, sha: str) -> tuple[int, list[str]] | None:
+        """(submission_id, its rows' shippers) of the accepted file with these bytes, if any."""
+        row = self._con.execute(
+            "SELECT submission_id, shippers FROM submissions WHERE file_sha256 = ?", (sha,)
+        ).fetchone()
+        return (row[0], json.loads(row[1])) if row else None
 
     def _submit_in(
         self, con: sqlite3.Connection, src: _Source, sha: str, orders: list[Order], who: str
@@ -346,12 +350,13 @@ class Book:
             raise _Rejected(SubmitResult(False, sha, problems=tuple(conflicts)))
         at = self._clock()
         cur = con.execute(
-            "INSERT INTO submissions (file_sha256, filename, actor, at, n_rows) VALUES (?, ?, ?, ?, ?) "
+            "INSERT INTO submissions (file_sha256, filename, actor, at, n_rows, shippers) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (file_sha256) DO NOTHING",
-            (sha, src.name, who, at, len(orders)),
+            (sha, src.name, who, at, len(orders), json.dumps(sorted({o.shipper for o in orders}), ensure_ascii=False)),
         )
         if cur.rowcount == 0:  # the same file landed from another process meanwhile
-            raise _Rejected(SubmitResult(True, sha, duplicate_file=True, submission_id=self._seen_file(sha)))
+            seen = self._seen_file(sha)
+            raise _Rejected(SubmitResult(True, sha, duplicate_file=True, submission_id=seen[0] if seen else None))
         sub_id = cur.lastrowid
         _pause("submit:after-submission-row")
         half = len(new) // 2
@@ -598,7 +603,9 @@ class Book:
         Served orders become ``planned`` (truck, stop, times); unserved ones stay ``open`` with
         the reason (carried over); those whose window closed become ``expired``. One pickup
         notice per shipper concerned is queued (``notices``). Raises `ConflictError`, changing
-        nothing, when an order is no longer open at the version the plan was made from.
+        nothing, when an order is no longer open at the version the plan was made from, or when
+        another plan for the same day is already committed (its trucks are taken). Committing
+        the same plan again returns the first commit's result (``already_committed``).
         """
         sha = plan_sha256(plan)
         ids = [a.order_id for a in plan.assigned] + [u for u, _ in plan.unserved] + [e for e, _ in plan.expired]
@@ -612,6 +619,14 @@ class Book:
             ).fetchone()
             if row is not None:
                 return self._committed(con, row[0])
+            other = con.execute(
+                "SELECT plan_id, actor, at FROM plans WHERE day = ? ORDER BY plan_id LIMIT 1", (plan.day.isoformat(),)
+            ).fetchone()
+            if other is not None:
+                raise ConflictError(
+                    f"plan {other[0]} for {plan.day} was committed by {other[1]} at {other[2]}; nothing was "
+                    f"committed: its trucks are taken, and the orders it left open carry over to the next day's plan"
+                )
             current = self._by_id(con, ids)
             stale = sorted(
                 oid
@@ -730,6 +745,10 @@ class Book:
         """Every committed plan, newest first: plan_id, day, scenario, cost_cny, actor, at."""
         rows = self._con.execute("SELECT plan_id, day, scenario, cost_cny, actor, at FROM plans ORDER BY plan_id DESC")
         return [dict(zip(("plan_id", "day", "scenario", "cost_cny", "actor", "at"), r)) for r in rows]
+
+    def plan_of(self, day: date) -> dict | None:
+        """The plan committed for ``day`` (as in `plans`), or None."""
+        return next((p for p in self.plans() if p["day"] == day.isoformat()), None)
 
     def plan_events(self, plan_id: int) -> list[Event]:
         """The events a committed plan wrote (planned, not_planned, expired), in order."""

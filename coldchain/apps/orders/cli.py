@@ -299,12 +299,25 @@ class BookRun:
         self.orders = orders
 
     @classmethod
-    def start(cls, scenario_dir: Path, scenario, book: Path | None, day: date | None) -> BookRun:
-        """Open the book and sort its open orders for ``day``; prints what goes into the plan."""
+    def start(cls, scenario_dir: Path, scenario, book: Path | None, day: date | None, commit: bool = False) -> BookRun:
+        """Open the book and sort its open orders for ``day``; prints what goes into the plan.
+
+        With ``commit``, a day that already has a committed plan is refused before planning.
+        """
         from coldchain.errors import InputError
 
         m = _main()
         b = open_book(book_path(scenario_dir, book))
+        done = b.plan_of(day or scenario.settings.date)
+        if done is not None:
+            text = (
+                f"plan {done['plan_id']} for {done['day']} was committed by {done['actor']} at {done['at']}: "
+                "its trucks are taken, and the orders it left open carry over to the next day's plan"
+            )
+            if commit:
+                b.close()
+                raise m.fail(text + "; plan the next day with --date", m.EXIT_INPUT)
+            m.err.print(f"Warning: {text}", markup=False)
         try:
             orders = day_orders(b, scenario, day)
         except InputError as exc:

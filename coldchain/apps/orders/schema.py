@@ -33,7 +33,8 @@ CREATE TABLE submissions (
     filename      TEXT NOT NULL,
     actor         TEXT NOT NULL,
     at            TEXT NOT NULL,
-    n_rows        INTEGER NOT NULL
+    n_rows        INTEGER NOT NULL,
+    shippers      TEXT NOT NULL  -- JSON list of the shippers of its rows
 ) STRICT;
 
 CREATE TABLE plans (
