@@ -104,11 +104,11 @@ def plan(
     ] = False,
     book: Annotated[
         Path | None,
-        typer.Option("--book", help="With --from-book: the order book file [default: SCENARIO/orders.db]."),
+        typer.Option("--book", help="With --from-book: the order book file (default: SCENARIO/orders.db)."),
     ] = None,
     day: Annotated[
         str | None,
-        typer.Option("--date", help="With --from-book: plan this day (YYYY-MM-DD) [default: scenario.toml]."),
+        typer.Option("--date", help="With --from-book: plan this day, YYYY-MM-DD (default: scenario.toml's date)."),
     ] = None,
     commit: Annotated[
         bool, typer.Option("--commit", help="With --from-book: mark the orders planned and write pickup notices.")

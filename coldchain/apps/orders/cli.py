@@ -40,7 +40,7 @@ ScenarioOpt = Annotated[
 ]
 BookOpt = Annotated[
     Path | None,
-    typer.Option("--book", envvar="COLDCHAIN_BOOK", help="Order book file [default: SCENARIO/orders.db]."),
+    typer.Option("--book", envvar="COLDCHAIN_BOOK", help="Order book file (default: SCENARIO/orders.db)."),
 ]
 ByOpt = Annotated[str | None, typer.Option("--by", help="Who makes the change (recorded in the history).")]
 
@@ -272,7 +272,7 @@ def history(
 @orders_app.command()
 def notices(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for one CSV per shipper.")],
-    plan_id: Annotated[int | None, typer.Option("--plan", help="Committed plan id [default: the latest].")] = None,
+    plan_id: Annotated[int | None, typer.Option("--plan", help="Committed plan id (default: the latest).")] = None,
     scenario: ScenarioOpt = Path("."),
     book: BookOpt = None,
 ) -> None:
