@@ -98,6 +98,21 @@ def plan(
     ] = "auto",
     no_map: Annotated[bool, typer.Option("--no-map", help="Skip the route map picture.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress line or summary.")] = False,
+    # -- the order book (coldchain.apps.orders) --
+    from_book: Annotated[
+        bool, typer.Option("--from-book", help="Plan the order book's open orders instead of orders.csv.")
+    ] = False,
+    book: Annotated[
+        Path | None,
+        typer.Option("--book", help="With --from-book: the order book file (default: SCENARIO/orders.db)."),
+    ] = None,
+    day: Annotated[
+        str | None,
+        typer.Option("--date", help="With --from-book: plan this day, YYYY-MM-DD (default: scenario.toml's date)."),
+    ] = None,
+    commit: Annotated[
+        bool, typer.Option("--commit", help="With --from-book: mark the orders planned and write pickup notices.")
+    ] = False,
 ) -> None:
     """Plan today's truck runs: routes, stop times, loads, unserved orders with reasons, KPIs, map."""
     from coldchain.core.outcome import SolveOptions, SolveStatus
@@ -115,6 +130,8 @@ def plan(
     if preset not in presets:
         raise fail(f"unknown preset {preset!r}; choose one of: {', '.join(presets)}", EXIT_USAGE)
     p = presets[preset]
+    if (book is not None or day is not None or commit) and not from_book:
+        raise fail("--book, --date and --commit go with --from-book", EXIT_USAGE)
     s = load(scenario)
     lines = None
     if method == "lines":
@@ -126,6 +143,12 @@ def plan(
             lines = tuple(read_lines(scenario / "lines.csv"))
         except InputError as exc:
             raise fail("\n".join(str(p) for p in exc.problems), EXIT_INPUT) from None
+    book_run = None
+    if from_book:
+        from coldchain.apps.orders.cli import BookRun, parse_day
+
+        book_run = BookRun.start(scenario, s, book, parse_day(day), commit)
+        s = book_run.orders.scenario
     progress = None if quiet else _ProgressLine()
     opts = SolveOptions(
         time_limit_s=time_limit if time_limit is not None else p.get("time_limit_s", 60.0),
@@ -161,6 +184,8 @@ def plan(
     if not quiet:
         out.print(plan_renderables(result))
         out.print(f"Wrote the plan to {out_dir}/")
+    if book_run is not None:
+        book_run.finish(result, out_dir, commit)
 
 
 @app.command()
@@ -253,6 +278,11 @@ def check(
         f"Plan in {plan_dir} keeps every rule (routes, hours, shifts, loads, reefer space, "
         "freshness, cold chain, parcels, orders, costs)."
     )
+
+
+from coldchain.apps.orders.cli import orders_app  # noqa: E402  (the order book's commands; it imports this module)
+
+app.add_typer(orders_app, name="orders")
 
 
 class _ProgressLine:
