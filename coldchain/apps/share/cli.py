@@ -54,7 +54,7 @@ def share(
     ] = None,
     time_limit: Annotated[
         float, typer.Option("--time-limit", min=0.2, help="Seconds for each coalition's plan.")
-    ] = 1.0,
+    ] = 5.0,
     workers: Annotated[
         int, typer.Option("--workers", min=0, help="Worker processes (Dask LocalCluster); 0 plans in this process.")
     ] = 2,
@@ -133,7 +133,7 @@ def share(
 
     started = time.perf_counter()
     try:
-        results = run_sweep(game_of, masks, settings, cache, workers, scheduler, plan_dirs, seen)
+        results, planned_as = run_sweep(game_of, masks, settings, cache, workers, scheduler, plan_dirs, seen)
     except KeyboardInterrupt:
         progress.close()
         kept = len(cache)
@@ -171,12 +171,13 @@ def share(
     from coldchain.apps.share.report import coalition_rows, member_rows, rule_rows, write_chart, write_csv
 
     proved = sum(1 for r in results.values() if r.proved)
-    text = _summary(game_of, results, sharing, lower, proved, len(cached), wall, settings.time_limit_s)
+    plans_made = len(set(planned_as.values()))
+    text = _summary(game_of, results, sharing, proved, plans_made, len(cached), wall, settings.time_limit_s)
     tables = _tables(names, sharing, lower)
     try:
         write_csv(out_dir / "allocation.csv", member_rows(names, volumes, sharing, lower))
         write_csv(out_dir / "rules.csv", rule_rows(names, sharing))
-        write_csv(out_dir / "coalitions.csv", coalition_rows(names, results, sharing, cached))
+        write_csv(out_dir / "coalitions.csv", coalition_rows(names, results, sharing, cached, planned_as))
         title = f"{s.settings.name}: cost shares of {n} members ({baseline} baseline)"
         write_chart(out_dir / "allocation.png", names, sharing, title)
         from coldchain.output.atomic import write_text_atomic
@@ -212,7 +213,7 @@ def _safe(name: str) -> str:
     return re.sub(r"[^\w.-]+", "_", name).strip("._") or "member"
 
 
-def _summary(game_of, results, sharing, lower, proved, cached, wall, limit) -> list[str]:
+def _summary(game_of, results, sharing, proved, plans_made, cached, wall, limit) -> list[str]:
     n = game_of.n
     grand = game_of.grand
     solo = [results[1 << i] for i in range(n)]
@@ -221,13 +222,16 @@ def _summary(game_of, results, sharing, lower, proved, cached, wall, limit) -> l
     joint_cost = sharing.game(grand)
     saving = solo_cost - joint_cost
     lines = [
-        f"{n} members, {game_of.baseline} baseline: {len(results):,} coalitions planned "
-        f"({proved:,} proved optimal, {cached:,} from the cache) in {wall:,.1f} s, {limit:g} s each",
+        f"{n} members, {game_of.baseline} baseline: {len(results):,} coalitions, {proved:,} proved optimal, "
+        f"by {plans_made:,} plans ({limit:g} s each; the rest are twins, see coalitions.csv:planned_as) "
+        f"in {wall:,.1f} s; {cached:,} from the cache",
         f"Each alone: {sum(r.trucks for r in solo)} trucks, {sum(r.km for r in solo):,.1f} km "
         f"({sum(r.empty_km for r in solo):,.1f} km empty), {solo_cost:,.2f} CNY",
         f"The alliance: {joint.trucks} truck{'' if joint.trucks == 1 else 's'}, {joint.km:,.1f} km "
         f"({joint.empty_km:,.1f} km empty), "
-        f"{joint_cost:,.2f} CNY ({joint.status}, bound {sharing.interval.lower[grand]:,.2f})",
+        f"{joint_cost:,.2f} CNY ({joint.status}"
+        + ("" if joint.bound is None else f", lower bound {joint.bound:,.2f}")
+        + ")",
         f"Saving: {saving:,.2f} CNY a day ({100 * saving / solo_cost:.1f} %)" if solo_cost else "Saving: -",
     ]
     unplaced = game_of.unowned_orders()
@@ -274,8 +278,7 @@ def _tables(names, sharing, lower):
         r.add_row(rule, "yes" if share.in_core else "no", str(share.surely), str(share.possibly), share.note)
     out = [t, sv, r]
     if sharing.least is not None:
-        title = f"Least core (level {sharing.least.epsilon:,.2f} CNY): each member's range"
-        lc = Table(title=title, title_justify="left")
+        lc = Table(title="Least core: each member's range", title_justify="left")
         lc.add_column("member", no_wrap=True)
         lc.add_column("lowest", justify="right")
         lc.add_column("highest", justify="right")

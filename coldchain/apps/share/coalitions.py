@@ -20,6 +20,14 @@ whole alliance: parcels for a village go to its parent town (the village station
 from there), so a company alone drives only to the town points; the grand coalition is the
 alliance, which serves every village point. In ``town`` mode the subadditive closure therefore
 leaves :math:`c(N)` alone (the alliance's service is not the sum of today's).
+
+**Twins.** A parcel's weight enters a plan only through the vans' capacities (service times are
+per site, costs per van, km and hour). So when a coalition's day has no pickups and all its
+parcels together fit in the smallest van of its fleet, no capacity can bind: every plan that
+serves its sites is feasible, and its cost does not depend on the weights. Two such coalitions
+with the same sites and the same fleet have the same optimum and share one plan (``canonical``
+drops the weights and companies before hashing). On the sample day this leaves 57 plans for
+the 1,023 coalitions of ten members.
 """
 
 from __future__ import annotations
@@ -85,6 +93,16 @@ class Alliance:
         vans += list(self.pool_vans())
         return self.scenario.replace(parcels=tuple(parcels), orders=orders, vehicles=tuple(vans))
 
+    def canonical(self, mask: int) -> Scenario:
+        """What coalition ``mask``'s optimum depends on: its sub-scenario, or, for a twin (module
+        docstring), the same day with one weightless parcel line per site."""
+        sub = self.sub_scenario(mask)
+        kg = sum(p.weight_kg for p in sub.parcels)
+        if sub.orders or kg > min(v.capacity_kg for v in sub.vehicles):
+            return sub
+        sites = sorted({p.site_id for p in sub.parcels if p.parcel_count > 0 or p.weight_kg > 0})
+        return sub.replace(parcels=tuple(Parcel(company="*", site_id=x, parcel_count=1, weight_kg=0) for x in sites))
+
     def volumes(self) -> dict[str, tuple[int, float]]:
         """Each member's parcels and kg (the proportional shares' weights)."""
         out = {m: (0, 0.0) for m in self.members}
@@ -117,7 +135,8 @@ def alliance(scenario: Scenario, members: list[str] | None = None, baseline: str
         vanless = [m for m in chosen if not out.own_vans(m)]
         if vanless:
             raise ValueError(
-                f"{', '.join(vanless)} own no vans and vehicles.csv has no pool van (owner {POOL_OWNER!r}) "
+                f"{', '.join(vanless)} {'owns' if len(vanless) == 1 else 'own'} no vans and vehicles.csv "
+                f"has no pool van (owner {POOL_OWNER!r}) "
                 "they could hire: add one or give each member a van"
             )
     return out

@@ -9,6 +9,9 @@ the objective; infeasible is a status, not an exception.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,7 +47,8 @@ def solve_lp(
     a = np.atleast_2d(np.asarray(a, dtype=float))
     ncol = len(cost)
     nrow = a.shape[0] if a.size else 0
-    h = highspy.Highs()
+    with quiet_stdout():  # the first Highs() of a process prints a banner there
+        h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
     lp = highspy.HighsLp()
@@ -82,6 +86,24 @@ def solve_lp(
     if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
         return LPResult("unbounded", None, None, None)
     return LPResult(h.modelStatusToString(status), None, None, None)
+
+
+@contextlib.contextmanager
+def quiet_stdout():
+    """Send file descriptor 1 to the null device while the solver runs (C code writes there)."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no stdout at all
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _inf(values: np.ndarray, highspy) -> np.ndarray:

@@ -1,11 +1,13 @@
 """What ``coldchain share`` writes: the members' table, CSV files and a bar chart, all atomically.
 
-* ``allocation.csv``: one row per member: parcels, kg, stand-alone cost and bound, and for each
-  rule the allocated cost, the saving (CNY and per cent); the least core's range per member.
+* ``allocation.csv``: one row per member: parcels, kg, stand-alone cost and bound (``alone_cny``,
+  ``alone_bound_cny``), and for each rule the allocated cost, the saving (CNY and per cent); the
+  least core's range per member.
 * ``rules.csv``: one row per rule: in the core or not, how many coalitions block it surely and
   possibly (interval game), the worst blocking coalition and its excess.
 * ``coalitions.csv``: one row per coalition: members, status, incumbent, bound, gap, the cost
-  after the subadditive closure, trucks, km, empty km, seconds, whether it came from the cache.
+  after the subadditive closure, trucks, km, empty km, seconds, the coalition whose plan it has
+  (itself, or a twin: `coalitions.Alliance.canonical`), whether it came from the cache.
 * ``allocation.png``: stand-alone cost and each rule's share per member (grouped bars).
 * ``summary.txt``: the printed tables as text.
 """
@@ -61,8 +63,8 @@ def member_rows(
             "member": name,
             "parcels": volumes[name][0],
             "weight_kg": _r(volumes[name][1], 1),
-            "standalone_cny": _r(c[i]),
-            "standalone_bound_cny": _r(bounds[1 << i]),
+            "alone_cny": _r(c[i]),
+            "alone_bound_cny": _r(bounds[1 << i]),
         }
         for rule, share in sharing.shares.items():
             y = share.value[i]
@@ -97,7 +99,11 @@ def rule_rows(names: tuple[str, ...], sharing: Sharing) -> list[dict]:
 
 
 def coalition_rows(
-    names: tuple[str, ...], results: dict[int, CoalitionResult], sharing: Sharing, cached: set[int]
+    names: tuple[str, ...],
+    results: dict[int, CoalitionResult],
+    sharing: Sharing,
+    cached: set[int],
+    planned_as: dict[int, int],
 ) -> list[dict]:
     rows = []
     n = len(names)
@@ -123,6 +129,7 @@ def coalition_rows(
                 "km": _r(r.km, 1),
                 "empty_km": _r(r.empty_km, 1),
                 "seconds": _r(r.runtime_s),
+                "planned_as": " + ".join(names[i] for i in members_of(planned_as.get(mask, mask), n)),
                 "cached": "yes" if mask in cached else "no",
                 "check_violations": "" if r.violations is None else r.violations,
             }

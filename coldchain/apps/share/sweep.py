@@ -22,6 +22,7 @@ from pathlib import Path
 from coldchain.apps.share.cache import CoalitionResult, ResultCache, coalition_key
 from coldchain.apps.share.coalitions import Alliance, scenario_digest
 from coldchain.apps.share.game import popcount
+from coldchain.apps.share.lp import quiet_stdout
 
 ONE_THREAD = {
     "OMP_NUM_THREADS": "1",
@@ -35,7 +36,7 @@ ONE_THREAD = {
 class PlanSettings:
     """The planner budget of every coalition (the same for all, so that costs compare)."""
 
-    time_limit_s: float = 1.0
+    time_limit_s: float = 5.0
     heuristic_s: float | None = 0.1
     method: str = "auto"
     seed: int = 0
@@ -54,14 +55,17 @@ def plan_coalition(
     import coldchain
 
     started = time.perf_counter()
-    plan = coldchain.plan_day(alliance.sub_scenario(mask), settings.options())
+    with quiet_stdout():  # HiGHS prints its banner on the process's stdout (the table's)
+        plan = coldchain.plan_day(alliance.sub_scenario(mask), settings.options())
     seconds = time.perf_counter() - started
     if not plan.has_routes:
         return CoalitionResult(mask, str(plan.status), None, None, 0, 0.0, 0.0, seconds)
     k = coldchain.kpis(plan)
     cost = float(k["objective_cny"])
     proved = str(plan.status) == "optimal"
-    bound = cost if proved else (None if k["best_bound_cny"] is None else min(cost, float(k["best_bound_cny"])))
+    bound = k["best_bound_cny"]
+    # costs are never negative: a solver's bound below 0 (early in a MIP) says nothing more than 0
+    bound = cost if proved else (None if bound is None else min(cost, max(0.0, float(bound))))
     violations = None
     if plan_dir is not None:
         coldchain.write_plan(plan, plan_dir, map_png=False)
@@ -80,11 +84,12 @@ def plan_coalition(
 
 
 def coalition_keys(alliance: Alliance, masks: Iterable[int], settings: PlanSettings) -> dict[int, str]:
-    """The cache key of each coalition (its sub-scenario, the plan settings, the version)."""
+    """The cache key of each coalition: its canonical day (twins share one), the plan settings and
+    the coldchain version."""
     import coldchain
 
     options = asdict(settings)
-    return {m: coalition_key(scenario_digest(alliance.sub_scenario(m)), options, coldchain.__version__) for m in masks}
+    return {m: coalition_key(scenario_digest(alliance.canonical(m)), options, coldchain.__version__) for m in masks}
 
 
 def run_sweep(
@@ -96,44 +101,69 @@ def run_sweep(
     scheduler: str | None = None,
     plan_dirs: dict[int, Path] | None = None,
     on_result: Callable[[CoalitionResult, bool], None] | None = None,
-) -> dict[int, CoalitionResult]:
-    """Every coalition in ``masks`` planned (or found in ``cache``); ``on_result(result, cached)``
-    is called as each one is known. ``plan_dirs`` names coalitions whose plan is written (and
-    checked) there; those are planned again unless the folder already holds a plan."""
+) -> tuple[dict[int, CoalitionResult], dict[int, int]]:
+    """Every coalition in ``masks`` planned, found in ``cache`` or taken from its twin's plan.
+
+    Returns the results by mask and, for each mask, the mask whose plan it has (itself, or a
+    twin: `coalitions.Alliance.canonical`). ``on_result(result, cached)`` is called as each
+    coalition's result is known. ``plan_dirs`` names coalitions whose own plan is written (and
+    checked) there; those are planned themselves unless the folder already holds a plan."""
     plan_dirs = plan_dirs or {}
     keys = coalition_keys(alliance, masks, settings)
-    results: dict[int, CoalitionResult] = {}
-    todo: list[int] = []
+    groups: dict[str, list[int]] = {}
     for m in masks:
-        hit = cache.get(keys[m], m)
-        written = m not in plan_dirs or (plan_dirs[m] / "kpis.json").is_file()
-        if hit is not None and written:
-            results[m] = hit
+        groups.setdefault(keys[m], []).append(m)
+    results: dict[int, CoalitionResult] = {}
+    planned_as: dict[int, int] = {}
+    todo: list[int] = []
+    waiting: dict[str, list[int]] = {}  # key -> masks that take the result of its plan
+
+    def settle(key: str, result: CoalitionResult, cached: bool, skip: set[int] = frozenset()) -> None:
+        for m in waiting.pop(key, []):
+            if m in skip:
+                continue
+            results[m] = CoalitionResult(**{**asdict(result), "mask": m, "violations": None})
+            planned_as[m] = result.mask
             if on_result:
-                on_result(hit, True)
-        else:
-            todo.append(m)
+                on_result(results[m], cached)
+
+    for key, group in groups.items():
+        own = [m for m in group if m in plan_dirs and not (plan_dirs[m] / "kpis.json").is_file()]
+        todo += own
+        hit = cache.get(key, group[0])
+        waiting[key] = [m for m in group if m not in own]
+        if hit is not None:
+            settle(key, hit, True)
+        elif not own:
+            todo.append(waiting[key][0])
     todo.sort(key=lambda m: (-popcount(m), m))  # the longest plans first: better load balance
 
     def done(result: CoalitionResult) -> None:
-        cache.put(keys[result.mask], result)
+        key = keys[result.mask]
+        cache.put(key, result)
         results[result.mask] = result
+        planned_as[result.mask] = result.mask
         if on_result:
             on_result(result, False)
+        settle(key, result, False, {result.mask})
 
-    if not todo:
-        return results
-    if workers == 0 and scheduler is None:
-        for m in todo:
-            done(plan_coalition(alliance, m, settings, _dir(plan_dirs, m)))
-        return results
+    if todo:
+        if workers == 0 and scheduler is None:
+            for m in todo:
+                done(plan_coalition(alliance, m, settings, _dir(plan_dirs, m)))
+        else:
+            _on_dask(alliance, todo, settings, plan_dirs, keys, workers, scheduler, done)
+    return results, planned_as
+
+
+def _on_dask(alliance, todo, settings, plan_dirs, keys, workers, scheduler, done) -> None:
     with _client(workers, scheduler) as client:
         from distributed import as_completed
 
         shared = client.scatter(alliance, broadcast=True)
         futures = [
             client.submit(
-                plan_coalition, shared, m, settings, _dir(plan_dirs, m), key=f"coalition-{keys[m][:20]}", pure=False
+                plan_coalition, shared, m, settings, _dir(plan_dirs, m), key=f"coalition-{m}-{keys[m][:16]}", pure=False
             )
             for m in todo
         ]
@@ -143,7 +173,6 @@ def run_sweep(
         except BaseException:
             client.cancel(futures)
             raise
-    return results
 
 
 def _dir(plan_dirs: dict[int, Path], mask: int) -> str | None:
@@ -167,7 +196,7 @@ class _client:
             n_workers=max(1, self.workers),
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: never clash with another cluster
             silence_logs=logging.ERROR,
             env=ONE_THREAD,
         )
