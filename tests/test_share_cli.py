@@ -16,7 +16,7 @@ CUT = "中国邮政,顺丰,京东"  # 顺丰 owns van SF1; the others hire the a
 
 
 def rows(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as fh:
+    with path.open(encoding="utf-8-sig") as fh:
         return list(csv.DictReader(fh))
 
 

@@ -73,7 +73,17 @@ def share(
     from coldchain.apps.share.cache import ResultCache
     from coldchain.apps.share.coalitions import alliance as make_alliance
     from coldchain.apps.share.sweep import PlanSettings, run_sweep
-    from coldchain.cli import EXIT_CHECK, EXIT_INFEASIBLE, EXIT_INPUT, EXIT_NO_SOLUTION, EXIT_USAGE, fail, load, out
+    from coldchain.cli import (
+        EXIT_CHECK,
+        EXIT_INFEASIBLE,
+        EXIT_INPUT,
+        EXIT_NO_SOLUTION,
+        EXIT_USAGE,
+        err,
+        fail,
+        load,
+        out,
+    )
 
     if baseline not in BASELINES:
         raise fail(f"unknown baseline {baseline!r}; choose one of: {', '.join(BASELINES)}", EXIT_USAGE)
@@ -131,6 +141,18 @@ def share(
             cached.add(result.mask)
         progress(result)
 
+    if workers > 0 or scheduler is not None:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            if scheduler is not None:
+                raise fail("--scheduler needs Dask: pip install 'coldchain[apps]'", EXIT_USAGE) from None
+            err.print(
+                "Warning: Dask is not installed (pip install 'coldchain[apps]'): planning the coalitions "
+                "one after another in this process",
+                markup=False,
+            )
+            workers = 0
     started = time.perf_counter()
     try:
         results, planned_as = run_sweep(game_of, masks, settings, cache, workers, scheduler, plan_dirs, seen)

@@ -38,8 +38,10 @@ def _cell(value: object) -> object:
 
 
 def write_csv(path: Path, rows: list[dict]) -> None:
-    """``rows`` (dicts with the same keys) as a UTF-8 CSV file, written atomically."""
+    """``rows`` (dicts with the same keys) as a UTF-8 CSV file with a BOM (so that Excel in China
+    shows the Chinese names, as for the plan's files), written atomically."""
     buf = io.StringIO()
+    buf.write("\ufeff")
     if rows:
         writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
