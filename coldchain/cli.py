@@ -16,7 +16,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from coldchain.errors import ColdchainError, InputError, OutputError, SolverError
+from coldchain.errors import ColdchainError, InputError, OutputError, SolverError, UsageError
+from coldchain.planner.registry import check as check_method
+from coldchain.planner.registry import help_text as method_help
 from coldchain.scenario.checks import check_scenario
 from coldchain.scenario.read import read_scenario
 from coldchain.scenario.summary import scenario_summary
@@ -92,17 +94,25 @@ def plan(
     preset: Annotated[str, typer.Option("--preset", help="Solver preset from models/solver.toml.")] = "default",
     method: Annotated[
         str,
-        typer.Option(
-            "--method",
-            help="compact: the full MILP (proves optimality on small days); routes: branch-and-price "
-            "(days where every pickup must be served and drivers are not paid by the hour, such as the "
-            "public benchmarks); pool: route search + set partitioning with a lower bound (county days); "
-            "auto: routes where it applies up to 60 stops, else compact up to 40 stops, else pool; "
-            "lines: the fixed lines in the scenario's lines.csv, choosing only their pickups (seconds).",
-        ),
+        typer.Option("--method", help=method_help()),
     ] = "auto",
     no_map: Annotated[bool, typer.Option("--no-map", help="Skip the route map picture.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress line or summary.")] = False,
+    # -- the order book (coldchain.apps.orders) --
+    from_book: Annotated[
+        bool, typer.Option("--from-book", help="Plan the order book's open orders instead of orders.csv.")
+    ] = False,
+    book: Annotated[
+        Path | None,
+        typer.Option("--book", help="With --from-book: the order book file (default: SCENARIO/orders.db)."),
+    ] = None,
+    day: Annotated[
+        str | None,
+        typer.Option("--date", help="With --from-book: plan this day, YYYY-MM-DD (default: scenario.toml's date)."),
+    ] = None,
+    commit: Annotated[
+        bool, typer.Option("--commit", help="With --from-book: mark the orders planned and write pickup notices.")
+    ] = False,
 ) -> None:
     """Plan today's truck runs: routes, stop times, loads, unserved orders with reasons, KPIs, map."""
     from coldchain.core.outcome import SolveOptions, SolveStatus
@@ -112,13 +122,33 @@ def plan(
     from coldchain.planner.plan import plan as make_plan
     from coldchain.scenario.catalogue import solver_presets
 
-    if method not in ("auto", "compact", "routes", "pool", "lines"):
-        raise fail(f"unknown method {method!r}; choose one of: auto, compact, routes, pool, lines", EXIT_USAGE)
+    try:
+        check_method(method)
+    except UsageError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
     presets = solver_presets()
     if preset not in presets:
         raise fail(f"unknown preset {preset!r}; choose one of: {', '.join(presets)}", EXIT_USAGE)
     p = presets[preset]
+    if (book is not None or day is not None or commit) and not from_book:
+        raise fail("--book, --date and --commit go with --from-book", EXIT_USAGE)
     s = load(scenario)
+    lines = None
+    if method == "lines":
+        from coldchain.scenario.lines import read_lines
+
+        if not (scenario / "lines.csv").is_file():
+            raise fail(f"{scenario}/lines.csv: file not found (needed by --method lines)", EXIT_INPUT)
+        try:
+            lines = tuple(read_lines(scenario / "lines.csv"))
+        except InputError as exc:
+            raise fail("\n".join(str(p) for p in exc.problems), EXIT_INPUT) from None
+    book_run = None
+    if from_book:
+        from coldchain.apps.orders.cli import BookRun, parse_day
+
+        book_run = BookRun.start(scenario, s, book, parse_day(day), commit)
+        s = book_run.orders.scenario
     progress = None if quiet else _ProgressLine()
     opts = SolveOptions(
         time_limit_s=time_limit if time_limit is not None else p.get("time_limit_s", 60.0),
@@ -127,17 +157,9 @@ def plan(
         progress=progress,
     )
     try:
-        if method == "lines":
-            from coldchain.apps.lines import plan_lines, read_lines
-
-            if not (scenario / "lines.csv").is_file():
-                raise fail(f"{scenario}/lines.csv: file not found (needed by --method lines)", EXIT_INPUT)
-            try:
-                result = plan_lines(s, read_lines(scenario / "lines.csv"), opts)
-            except InputError as exc:
-                raise fail("\n".join(str(p) for p in exc.problems), EXIT_INPUT) from None
-        else:
-            result = make_plan(s, PlanOptions(solve=opts, method=method))
+        result = make_plan(s, PlanOptions(solve=opts, method=method, lines=lines))
+    except InputError as exc:
+        raise fail("\n".join(str(p) for p in exc.problems), EXIT_INPUT) from None
     except SolverError as exc:
         raise fail(str(exc), EXIT_NO_SOLUTION) from None
     finally:
@@ -162,6 +184,8 @@ def plan(
     if not quiet:
         out.print(plan_renderables(result))
         out.print(f"Wrote the plan to {out_dir}/")
+    if book_run is not None:
+        book_run.finish(result, out_dir, commit)
 
 
 @app.command()
@@ -203,11 +227,12 @@ def lines(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing lines.csv.")] = False,
 ) -> None:
     """Design fixed lines for a scenario and write them to its lines.csv (for plan --method lines)."""
-    from coldchain.apps.lines import design_lines, lines_from_plan, write_lines
+    from coldchain.apps.lines import design_lines, lines_from_plan
     from coldchain.core.outcome import SolveOptions
     from coldchain.core.plan import PlanOptions
     from coldchain.output.atomic import write_text_atomic
     from coldchain.planner.plan import plan as make_plan
+    from coldchain.scenario.lines import write_lines
 
     if design not in ("plan", "sweep"):
         raise fail(f"unknown design {design!r}; choose one of: plan, sweep", EXIT_USAGE)
@@ -255,6 +280,11 @@ def check(
     )
 
 
+from coldchain.apps.orders.cli import orders_app  # noqa: E402  (the order book's commands; it imports this module)
+
+app.add_typer(orders_app, name="orders")
+
+
 class _ProgressLine:
     """One line on the terminal showing the solver's best plan, bound and gap, rewritten in place.
 
@@ -292,6 +322,9 @@ def main() -> None:
     except SolverError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         sys.exit(EXIT_NO_SOLUTION)
+    except UsageError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
     except (ColdchainError, OutputError) as exc:
         for line in str(exc).splitlines():
             print(f"Error: {line}", file=sys.stderr)

@@ -59,9 +59,10 @@ def explain_unserved(inst: Instance, routes: list[Route], o: int, fixed_departur
                 fails[ev.reason or "capacity"] += 1
     if costs:
         extra = min(costs)
-        if extra > order.value_cny:
-            return f"serving it would cost {extra:,.0f} CNY more, above its value of {order.value_cny:,.0f} CNY"
-        cost = f"it fits at {extra:,.0f} CNY more, less than its value of {order.value_cny:,.0f} CNY"
+        value = inst.costs.lost[order.index]  # its value, weighted as the objective weighs it
+        if extra > value:
+            return f"serving it would cost {extra:,.0f} CNY more, above its value of {value:,.0f} CNY"
+        cost = f"it fits at {extra:,.0f} CNY more, less than its value of {value:,.0f} CNY"
         if fixed_departures:
             return f"outside the limits of every fixed line (pickup stops, detour); {cost}"
         return f"{cost}, but the search did not find that plan within the time limit"

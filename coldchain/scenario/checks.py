@@ -265,6 +265,15 @@ CHECKS: tuple[Callable[[Scenario], list[Problem]], ...] = (
 )
 
 
+# The rules about an order that need only the scenario's sites and products (not its day):
+# what an orders file submitted on its own must pass (``coldchain.scenario.read.read_orders``).
+ORDER_CHECKS: tuple[Callable[[Scenario], list[Problem]], ...] = (
+    check_duplicate_ids,
+    check_references,
+    check_nothing_at_hub,
+)
+
+
 def check_scenario(s: Scenario) -> list[Problem]:
     """Run every cross-record rule; the hours rule only when the references are sound."""
     out = [p for check in CHECKS for p in check(s)]

@@ -21,7 +21,7 @@ import csv
 import io as _io
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -128,12 +128,19 @@ def _friendly(err: dict) -> str:
 
 def read_table(path: Path, spec: FileSpec) -> tuple[list[BaseModel], list[Problem]]:
     """Read one CSV file into validated records, collecting a `Problem` per defect."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return [], [Problem(spec.name, None, None, f"cannot open the file: {exc.strerror}")]
+    return parse_table(raw, spec)
+
+
+def parse_table(raw: bytes, spec: FileSpec) -> tuple[list[BaseModel], list[Problem]]:
+    """`read_table` on a file's bytes (an upload, or bytes already hashed), named ``spec.name``."""
     fname = spec.name
     problems: list[Problem] = []
     try:
-        text = decode_bytes(path.read_bytes())
-    except OSError as exc:
-        return [], [Problem(fname, None, None, f"cannot open the file: {exc.strerror}")]
+        text = decode_bytes(raw)
     except ValueError as exc:
         return [], [Problem(fname, None, None, str(exc))]
     if not text.strip():
@@ -197,6 +204,31 @@ def read_table(path: Path, spec: FileSpec) -> tuple[list[BaseModel], list[Proble
                 got = cells.get(col, "") if col else None
                 problems.append(Problem(fname, line, col, msg, got))
     return records, problems
+
+
+def read_orders(raw: bytes, name: str, scenario: Scenario) -> tuple[list[Order], list[Problem]]:
+    """Validate an orders file (``orders.csv``'s columns) submitted on its own against ``scenario``.
+
+    The same rules and messages as ``read_scenario``, named ``name:line:column``: every field
+    rule, unique order ids within the file, and the cross-record rules about an order's site and
+    product (``coldchain.scenario.checks.ORDER_CHECKS``). Rules that depend on the planning day (ready
+    times, freshness windows) are the planner's, applied to the day being planned.
+    """
+    from coldchain.scenario.checks import ORDER_CHECKS
+
+    spec = SPECS["orders"]
+    records, problems = parse_table(raw, replace(spec, name=name))
+    orders: list[Order] = list(records)  # type: ignore[arg-type]
+    if orders:  # the rows that read well still meet the cross-record rules: every bad row named at once
+        trial = scenario.replace(orders=tuple(orders))
+        problems += [
+            replace(p, file=name)
+            for check in ORDER_CHECKS
+            for p in check(trial)
+            if p.file == spec.name and p.severity == "error"
+        ]
+    problems.sort(key=lambda p: (p.line or 0, p.column or ""))
+    return ([], problems) if problems else (orders, [])
 
 
 def _read_settings(folder: Path) -> tuple[Settings | None, list[Problem]]:
