@@ -75,6 +75,36 @@ def test_share_rerun_takes_every_coalition_from_the_cache(cut_run, sample_dir):
 
 
 @pytest.mark.integration
+def test_share_samples_estimates_shapley_within_its_interval(cut_run, sample_dir):
+    """--samples 400 (same options, so every coalition comes from the cache): the sampled Shapley
+    value lies within two of its 95 % half-widths of the exact Shapley value of the same planned
+    costs (coalitions.csv:cost_cny; a 3.9-sigma band), and the estimates add up to the alliance's
+    cost (every order's marginal costs do)."""
+    import numpy as np
+
+    from coldchain.apps.share.game import CostGame
+    from coldchain.apps.share.shapley import shapley
+
+    out, first = cut_run
+    assert first.exit_code == 0, first.output
+    costs = np.zeros(8)
+    for r in rows(out / "coalitions.csv"):
+        costs[int(r["mask"])] = float(r["cost_cny"])
+    exact = shapley(CostGame(tuple(CUT.split(",")), costs))
+    sampled = out.parent / "sampled"
+    shutil.copytree(out, sampled)
+    args = ["share", str(sample_dir), "--out", str(sampled), "--members", CUT, "--time-limit", "2", "--workers", "0"]
+    result = runner.invoke(app, [*args, "--samples", "400"])
+    assert result.exit_code == 0, result.output
+    assert "estimated from 400 random orders" in result.stdout and "7 from the cache" in result.stdout
+    members = rows(sampled / "allocation.csv")
+    est = np.array([float(m["shapley_cny"]) for m in members])
+    half = np.array([float(m["shapley_half_width_cny"]) for m in members])
+    assert np.all(np.abs(est - exact) <= 2 * half + 0.01)
+    assert est.sum() == pytest.approx(costs[7], abs=0.02)
+
+
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
@@ -82,6 +112,7 @@ def test_share_rerun_takes_every_coalition_from_the_cache(cut_run, sample_dir):
         (["--method", "shapley,bogus"], "Error: unknown method in 'shapley,bogus'"),
         (["--baseline", "moon"], "Error: unknown baseline 'moon'"),
         (["--members", "中通"], "Error: cost sharing needs at least two member companies"),
+        (["--samples", "50", "--method", "nucleolus"], "Error: --samples estimates only parcels"),
     ],
 )
 def test_share_usage_errors_exit_2(tiny_dir, tmp_path, extra, message):

@@ -61,6 +61,16 @@ def share(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Address of a running Dask scheduler to use instead.")
     ] = None,
+    samples: Annotated[
+        int | None,
+        typer.Option(
+            "--samples",
+            min=2,
+            help="Estimate the Shapley value from this many random orders of the members, planning only the "
+            "coalitions they meet (for more than 12 members); proportional shares too, but no nucleolus, "
+            "equal profit, least core or core check, which need every coalition.",
+        ),
+    ] = None,
     no_closure: Annotated[
         bool, typer.Option("--no-closure", help="Use each coalition's own plan even when a split is cheaper.")
     ] = False,
@@ -110,10 +120,17 @@ def share(
             f"{len(known)}" + ("" if wanted is None else f" and --members picks {len(set(chosen))}"),
             EXIT_INPUT if wanted is None else EXIT_USAGE,
         )
-    if len(dict.fromkeys(chosen)) > MAX_MEMBERS:
+    if samples is not None:
+        methods = _sampled_methods(method)
+        if methods is None:
+            raise fail(
+                f"--samples estimates only {', '.join(SAMPLED_METHODS)}; --method {method!r} needs every coalition",
+                EXIT_USAGE,
+            )
+    elif len(dict.fromkeys(chosen)) > MAX_MEMBERS:
         raise fail(
             f"{len(set(chosen))} members make {2 ** len(set(chosen)) - 1:,} coalitions; at most {MAX_MEMBERS} "
-            "members are planned exactly: choose them with --members",
+            "members are planned exactly: choose them with --members, or estimate with --samples",
             EXIT_USAGE,
         )
     try:
@@ -132,7 +149,12 @@ def share(
     plan_dirs[game_of.grand] = plans / "alliance"
     cache = ResultCache(None if no_cache else out_dir / "coalitions.sqlite")
     settings = PlanSettings(time_limit_s=time_limit)
-    masks = list(range(1, 1 << n))
+    if samples is None:
+        masks = list(range(1, 1 << n))
+    else:
+        from coldchain.apps.share.shapley import coalitions_met
+
+        masks = sorted(coalitions_met(n, samples) | {1 << i for i in range(n)} | {game_of.grand})
     cached: set[int] = set()
     progress = _Progress(len(masks), quiet)
 
@@ -170,6 +192,9 @@ def share(
         r = results[1 << i]
         if r.status == "infeasible":
             raise fail(f"{name} alone cannot deliver all its parcels with its vans and the hire pool", EXIT_INFEASIBLE)
+    if samples is not None:
+        _finish_sampled(game_of, results, planned_as, samples, methods, out_dir, quiet, wall, settings, len(cached))
+        return
     upper = np.array([0.0] + [np.inf if results[m].cost is None else results[m].cost for m in masks])
     lower = np.array([0.0] + [np.nan if results[m].bound is None else results[m].bound for m in masks])
     lower = np.where(np.isnan(lower), 0.0, lower)  # no bound: 0 is one
@@ -201,7 +226,8 @@ def share(
         write_csv(out_dir / "rules.csv", rule_rows(names, sharing))
         write_csv(out_dir / "coalitions.csv", coalition_rows(names, results, sharing, cached, planned_as))
         title = f"{s.settings.name}: cost shares of {n} members ({baseline} baseline)"
-        write_chart(out_dir / "allocation.png", names, sharing, title)
+        shares = {r: x.value for r, x in sharing.shares.items()}
+        write_chart(out_dir / "allocation.png", names, sharing.game.standalone, shares, title)
         from coldchain.output.atomic import write_text_atomic
 
         write_text_atomic(out_dir / "summary.txt", _as_text(text, tables))
@@ -219,6 +245,94 @@ def share(
     if bad:
         where = ", ".join(str(plan_dirs[m]) for m in bad)
         raise fail(f"the checker found violations in {sum(bad.values())} places of: {where}", EXIT_CHECK)
+
+
+SAMPLED_METHODS = ("parcels", "weight", "standalone", "shapley")
+
+
+def _sampled_methods(text: str) -> tuple[str, ...] | None:
+    picked = _methods(text)
+    if picked == METHODS:
+        return SAMPLED_METHODS
+    if picked is None or any(m not in SAMPLED_METHODS for m in picked):
+        return None
+    return picked
+
+
+def _finish_sampled(game_of, results, planned_as, samples, methods, out_dir, quiet, wall, settings, cached) -> None:
+    """``--samples``: proportional shares and the sampled Shapley value with its 95 % interval."""
+    from rich.table import Table
+
+    from coldchain.apps.share.report import write_chart, write_csv
+    from coldchain.apps.share.shapley import sampled_shapley
+    from coldchain.cli import EXIT_NO_SOLUTION, fail, out
+
+    names, n, grand = game_of.members, game_of.n, game_of.grand
+    missing = [m for m, r in results.items() if r.cost is None]
+    if missing:
+        raise fail(f"{len(missing)} coalitions have no plan; try a longer --time-limit", EXIT_NO_SOLUTION)
+    c = np.array([results[1 << i].cost for i in range(n)])
+    total = results[grand].cost
+    volumes = game_of.volumes()
+    weights = {
+        "parcels": np.array([volumes[m][0] for m in names], dtype=float),
+        "weight": np.array([volumes[m][1] for m in names], dtype=float),
+        "standalone": c,
+    }
+    shares: dict[str, np.ndarray] = {}
+    half = None
+    for rule in methods:
+        if rule == "shapley":
+            est = sampled_shapley(lambda s: results[s].cost, n, samples)
+            shares[rule], half = est.value, est.half_width
+        else:
+            q = weights[rule]
+            shares[rule] = total * q / q.sum()
+    rows = []
+    for i, name in enumerate(names):
+        row = {"member": name, "parcels": volumes[name][0], "weight_kg": round(volumes[name][1], 1)}
+        row["alone_cny"] = round(float(c[i]), 2)
+        for rule, y in shares.items():
+            row[f"{rule}_cny"] = round(float(y[i]), 2)
+            row[f"{rule}_saving_pct"] = round(100 * (c[i] - y[i]) / c[i], 1) if c[i] else None
+            if rule == "shapley":
+                row["shapley_half_width_cny"] = round(float(half[i]), 2)
+        rows.append(row)
+    coalitions = [
+        {
+            "mask": m,
+            "members": " + ".join(game_of.names(m)),
+            "status": r.status,
+            "cost_cny": r.cost,
+            "bound_cny": r.bound,
+            "planned_as": " + ".join(game_of.names(planned_as.get(m, m))),
+        }
+        for m, r in sorted(results.items())
+    ]
+    write_csv(out_dir / "allocation.csv", rows)
+    write_csv(out_dir / "coalitions.csv", coalitions)
+    title = f"{game_of.scenario.settings.name}: cost shares of {n} members (Shapley from {samples} orders)"
+    write_chart(out_dir / "allocation.png", names, c, shares, title)
+    if quiet:
+        return
+    proved = sum(1 for r in results.values() if r.proved)
+    out.print(
+        f"{n} members, {game_of.baseline} baseline: Shapley value estimated from {samples:,} random orders, "
+        f"which meet {len(results):,} of the {2**n - 1:,} coalitions ({proved:,} proved optimal, "
+        f"{len(set(planned_as.values())):,} plans, {cached:,} from the cache) in {wall:,.1f} s",
+        markup=False,
+    )
+    saving = c.sum() - total
+    out.print(f"Saving: {saving:,.2f} CNY a day ({100 * saving / c.sum():.1f} %) of {c.sum():,.2f}", markup=False)
+    out.print("No core check: it needs every coalition's cost (plan them all without --samples)", markup=False)
+    t = Table(title="Cost per member (CNY a day); Shapley with its 95 % interval", title_justify="left")
+    for col in ("member", "alone", *shares):
+        t.add_column(col, justify="left" if col == "member" else "right", no_wrap=True)
+    for i, name in enumerate(names):
+        cells = [f"{shares[r][i]:,.2f}" + (f" ± {half[i]:,.2f}" if r == "shapley" else "") for r in shares]
+        t.add_row(name, f"{c[i]:,.2f}", *cells)
+    (out if sys.stdout.isatty() else Console(highlight=False, emoji=False, width=200)).print(t)
+    out.print(f"Wrote allocation.csv, coalitions.csv, allocation.png and plans/ to {out_dir}/", markup=False)
 
 
 def _methods(text: str) -> tuple[str, ...] | None:

@@ -139,14 +139,16 @@ def coalition_rows(
     return rows
 
 
-def write_chart(path: Path, names: tuple[str, ...], sharing: Sharing, title: str) -> None:
+def write_chart(
+    path: Path, names: tuple[str, ...], standalone: np.ndarray, shares: dict[str, np.ndarray], title: str
+) -> None:
     """Grouped bars: each member's stand-alone cost and its share under every rule (PNG, atomic)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    series = [("stand-alone", sharing.game.standalone)] + [(r, s.value) for r, s in sharing.shares.items()]
+    series = [("stand-alone", standalone), *shares.items()]
     n, k = len(names), len(series)
     width = 0.8 / k
     x = np.arange(n)

@@ -72,6 +72,23 @@ class SampledShapley:
         return self.value + self.half_width
 
 
+def sample_orders(n: int, samples: int, seed: int = 0) -> list[list[int]]:
+    """The random orders ``sampled_shapley`` draws (the same for the same seed)."""
+    rng = np.random.default_rng(seed)
+    return [[int(i) for i in rng.permutation(n)] for _ in range(samples)]
+
+
+def coalitions_met(n: int, samples: int, seed: int = 0) -> set[int]:
+    """Every coalition whose cost ``sampled_shapley(..., n, samples, seed)`` asks for."""
+    met = set()
+    for order in sample_orders(n, samples, seed):
+        s = 0
+        for i in order:
+            s |= 1 << i
+            met.add(s)
+    return met
+
+
 def sampled_shapley(
     cost: Callable[[int], float], n: int, samples: int, seed: int = 0, confidence: float = 0.95
 ) -> SampledShapley:
@@ -85,7 +102,6 @@ def sampled_shapley(
         raise ValueError("a confidence interval needs at least 2 sampled orders")
     from statistics import NormalDist
 
-    rng = np.random.default_rng(seed)
     seen: dict[int, float] = {0: 0.0}
 
     def c(mask: int) -> float:
@@ -94,11 +110,11 @@ def sampled_shapley(
         return seen[mask]
 
     marginal = np.zeros((samples, n))
-    for k in range(samples):
+    for k, order in enumerate(sample_orders(n, samples, seed)):
         s = 0
-        for i in rng.permutation(n):
-            marginal[k, i] = c(s | 1 << int(i)) - c(s)
-            s |= 1 << int(i)
+        for i in order:
+            marginal[k, i] = c(s | 1 << i) - c(s)
+            s |= 1 << i
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
     value = marginal.mean(axis=0)
     half = z * marginal.std(axis=0, ddof=1) / math.sqrt(samples)
