@@ -184,3 +184,43 @@ def test_town_baseline_by_hand():
     upper = np.array([0.0] + [results[m].cost for m in (1, 2, 3)])
     game, _, _ = build_games(("X", "Y"), upper, upper, keep_grand=True)
     assert game(3) == pytest.approx(190)
+
+
+@pytest.fixture(scope="module")
+def scheduler_address():
+    """A running Dask scheduler with one one-thread worker process, closed after the module."""
+    import logging
+
+    from distributed import LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.ERROR
+    )
+    yield cluster.scheduler_address
+    cluster.close()
+
+
+@pytest.mark.integration
+def test_sweep_on_a_running_scheduler_matches_the_serial_sweep(scheduler_address, tmp_path):
+    """``--scheduler``: the tiny alliance with Y's own van planned on a running Dask scheduler costs
+    what it costs in-process (140, 130, 140 CNY, as derived above); the results land in the SQLite
+    cache, so a second sweep (in-process) plans nothing."""
+    a = alliance(tiny([truck("D1"), own_van("VY", "Y", 50)]))
+    cache = ResultCache(tmp_path / "c.sqlite")
+    seen = []
+    results, _ = run_sweep(
+        a,
+        [1, 2, 3],
+        PlanSettings(time_limit_s=10),
+        cache,
+        scheduler=scheduler_address,
+        on_result=lambda r, c: seen.append(c),
+    )
+    assert [results[m].cost for m in (1, 2, 3)] == [pytest.approx(140), pytest.approx(130), pytest.approx(140)]
+    assert seen == [False, False, False] and len(cache) == 3
+    seen.clear()
+    again, _ = run_sweep(
+        a, [1, 2, 3], PlanSettings(time_limit_s=10), cache, workers=0, on_result=lambda r, c: seen.append(c)
+    )
+    assert seen == [True, True, True]
+    assert {m: r.cost for m, r in again.items()} == {m: r.cost for m, r in results.items()}
