@@ -148,7 +148,8 @@ def write_chart(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    series = [("stand-alone", standalone), *shares.items()]
+    labels = {"parcels": "by parcels", "weight": "by weight", "standalone": "by cost alone", "epm": "EPM"}
+    series = [("alone", standalone), *((labels.get(r, r.capitalize()), y) for r, y in shares.items())]
     n, k = len(names), len(series)
     width = 0.8 / k
     x = np.arange(n)
