@@ -206,8 +206,20 @@ def share(
         )
     try:
         game, interval, repaired = build_games(names, upper, lower, not no_closure, keep_grand=baseline == "town")
-    except ValueError as exc:
-        raise fail(f"{exc}; try a longer --time-limit", EXIT_NO_SOLUTION) from None
+    except ValueError:
+        bad = [m for m in masks if results[m].cost is None]
+        infeasible = [m for m in bad if results[m].status == "infeasible"]
+        first = " + ".join(game_of.names((infeasible or bad)[0]))
+        if infeasible:
+            raise fail(
+                f"{len(infeasible)} coalitions (first: {first}) cannot deliver their parcels with their own vans "
+                "and the hire pool, and no split of them can: add pool vans to vehicles.csv",
+                EXIT_INFEASIBLE,
+            ) from None
+        raise fail(
+            f"{len(bad)} coalitions (first: {first}) have no plan within {time_limit:g} s; try a longer --time-limit",
+            EXIT_NO_SOLUTION,
+        ) from None
     volumes = game_of.volumes()
     parcels = np.array([volumes[m][0] for m in names], dtype=float)
     weight = np.array([volumes[m][1] for m in names], dtype=float)
