@@ -141,3 +141,19 @@ def test_share_input_errors_exit_1(tiny_dir, tmp_path):
     assert result.exit_code == 1, result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and errors[0].startswith(f"Error: {vans}/vehicles.csv: 中通 owns no vans"), errors
+
+
+@pytest.mark.integration
+def test_share_member_that_cannot_plan_alone_exit_3(tiny_dir, tmp_path):
+    """中通 owns D1; the only pool van R1 has 50 kg of space, but 顺丰's parcels weigh 60.5 kg: 顺丰
+    cannot deliver alone. One Error line naming it, exit 3."""
+    day = tmp_path / "day"
+    shutil.copytree(tiny_dir, day)
+    head, r1, d1 = (day / "vehicles.csv").read_text(encoding="utf-8").splitlines()[:3]
+    r1 = r1.replace(",0,1200,", ",0,50,")
+    d1 = d1.replace("alliance", "中通")
+    (day / "vehicles.csv").write_text("\n".join([head, r1, d1]) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["share", str(day), "--out", str(tmp_path / "o"), "--workers", "0"])
+    assert result.exit_code == 3, result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert errors == ["Error: 顺丰 alone cannot deliver all its parcels with its vans and the hire pool"]
