@@ -309,6 +309,12 @@ class _ProgressLine:
             self._fh.close()
 
 
+# --- applications (each in its own package; registered here) -------------------------------------
+from coldchain.apps.share.cli import share as _share  # noqa: E402  (issue 24: cost sharing)
+
+app.command("share")(_share)
+
+
 def main() -> None:
     """Console-script entry point: never a traceback for an error coldchain knows about."""
     try:
