@@ -255,6 +255,12 @@ def check(
     )
 
 
+# Applications, each a command in its own package (coldchain/apps/).
+from coldchain.apps.whatif.command import whatif  # noqa: E402
+
+app.command(name="whatif")(whatif)
+
+
 class _ProgressLine:
     """One line on the terminal showing the solver's best plan, bound and gap, rewritten in place.
 

@@ -96,7 +96,9 @@ def test_options_unknown_column_and_missing_value(tmp_path, tiny):
 def test_baseline_intake_limit_applies_to_options_without_a_room(tmp_path, tiny):
     """The current store takes 500 kg a day (baseline row); an option without a room keeps that
     limit, a cold_room option replaces it."""
-    p = _write(tmp_path, "now,none,,,,,,,,500,,,,,,\nr,add_trucks,R1,1,,,,,,,,,,,,\nbig,cold_room,,,,,,,,2000,,400000,20,,,\n")
+    p = _write(
+        tmp_path, "now,none,,,,,,,,500,,,,,,\nr,add_trucks,R1,1,,,,,,,,,,,,\nbig,cold_room,,,,,,,,2000,,400000,20,,,\n"
+    )
     opts = read_options(p, tiny)
     assert [o.name for o in opts] == ["now", "r", "big"]
     assert [o.intake_kg for o in opts] == [500, 500, 2000]
@@ -158,7 +160,8 @@ def test_profile_errors_are_placed(tmp_path, tiny):
 
 def _days(tiny, litchi: list[float]) -> list[Day]:
     return [
-        Day(f"2026-06-{10 + i:02d}", scale_day(tiny, date(2026, 6, 10 + i), {"litchi": f})) for i, f in enumerate(litchi)
+        Day(f"2026-06-{10 + i:02d}", scale_day(tiny, date(2026, 6, 10 + i), {"litchi": f}))
+        for i, f in enumerate(litchi)
     ]
 
 

@@ -1,7 +1,7 @@
 """An option applied to a day's Scenario: a pure function returning a new, validated Scenario.
 
-* ``AddTrucks(like, n)``: n copies of vehicle ``like`` (same payloads, costs and shift), ids
-  ``<like>+1`` ... ``<like>+n``.
+* ``AddTrucks(like, n, overrides)``: n copies of vehicle ``like`` (same payloads, costs and
+  shift, except the fields in ``overrides``), ids ``<like>+1`` ... ``<like>+n``.
 * ``Retrofit(vehicles, loss, extra)``: a reefer unit on each named van. The whole box becomes
   reefer space: reefer_kg' = dry_kg + reefer_kg - loss, dry_kg' = 0 (the insulation and unit
   take ``loss`` of payload); cost_per_km' = cost_per_km + extra (the unit's fuel).
@@ -33,7 +33,7 @@ def _add_trucks(s: Scenario, c: AddTrucks) -> Scenario:
         k += 1
         vid = f"{c.like}+{k}"
         if vid not in taken:
-            new.append(like.model_copy(update={"vehicle_id": vid, "line": None}))
+            new.append(like.model_copy(update={"vehicle_id": vid, "line": None, **dict(c.overrides)}))
     return s.replace(vehicles=(*s.vehicles, *new))
 
 

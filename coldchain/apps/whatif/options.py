@@ -6,6 +6,9 @@ free text)::
     option            a unique name (the baseline row may be called anything)
     action            none | add_trucks | retrofit | precool | cold_room | combine
     like, count       add_trucks: copy vehicle ``like`` of the scenario ``count`` times
+    dry_capacity_kg, reefer_capacity_kg, fixed_cost_cny_per_day, cost_cny_per_km
+                      add_trucks: the new trucks' own figures where they differ from ``like``
+                      (a reefer type the fleet lacks: like=D1, dry 0, reefer 1200, 1.5 CNY/km)
     vehicles          retrofit: vehicle ids (space separated) that get a reefer unit
     payload_loss_kg   retrofit: payload the insulated box and unit take (default 0)
     extra_cny_per_km  retrofit: extra running cost of the unit (default 0)
@@ -38,8 +41,10 @@ from coldchain import InputError, Problem, Scenario
 from coldchain.apps.whatif.economics import Investment
 
 ACTIONS = ("none", "add_trucks", "retrofit", "precool", "cold_room", "combine")
+TRUCK_FIELDS = ("dry_capacity_kg", "reefer_capacity_kg", "fixed_cost_cny_per_day", "cost_cny_per_km")
 NUMERIC = (
     "count",
+    *TRUCK_FIELDS,
     "payload_loss_kg",
     "extra_cny_per_km",
     "precooled_window_h",
@@ -70,6 +75,7 @@ class AddTrucks:
 
     like: str
     count: int
+    overrides: tuple[tuple[str, float], ...] = ()  # (Vehicle field, value) that differ from ``like``
 
 
 @dataclass(frozen=True)
@@ -150,7 +156,7 @@ def _sweep_values(text: str) -> list[float] | None:
         raise ValueError("a range without a step must be whole numbers, e.g. 0..4")
     if hi < lo or step <= 0:
         raise ValueError("expected low..high with high >= low (and a positive step)")
-    n = int(round((hi - lo) / step)) + 1
+    n = round((hi - lo) / step) + 1
     if n > MAX_SWEEP:
         raise ValueError(f"a sweep may have at most {MAX_SWEEP} values")
     return [lo + k * step for k in range(n) if lo + k * step <= hi + 1e-9]
@@ -252,6 +258,7 @@ def _check_numbers(row: _Row, numbers: dict[str, float]) -> bool:
     ok = True
     rules = {
         "count": (0, None, True),
+        **{f: (0, None, False) for f in TRUCK_FIELDS},
         "payload_loss_kg": (0, None, False),
         "extra_cny_per_km": (0, None, False),
         "precooled_window_h": (0, None, False),
@@ -286,7 +293,12 @@ def _change(row: _Row, action: str, numbers: dict[str, float], scenario: Scenari
             row.fail("like", f"no such vehicle in the scenario; its vehicles are: {', '.join(vehicles)}")
             return None, 0
         count = int(numbers.get("count", 0))
-        return AddTrucks(like, count), count
+        overrides = tuple((f, numbers[f]) for f in TRUCK_FIELDS if f in numbers)
+        merged = {**vehicles[like].model_dump(), **dict(overrides)}
+        if merged["dry_capacity_kg"] + merged["reefer_capacity_kg"] <= 0:
+            row.fail("reefer_capacity_kg", "the new trucks need some dry or reefer capacity")
+            return None, 0
+        return AddTrucks(like, count, overrides), count
     if action == "retrofit":
         ids = row.ids("vehicles")
         loss = numbers.get("payload_loss_kg", 0.0)

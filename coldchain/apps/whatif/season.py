@@ -81,11 +81,13 @@ def scale_day(base: Scenario, day: date, factors: dict[str, float], parcels: flo
         for k, size in enumerate(sizes):
             oid = o.order_id if k == 0 else f"{o.order_id}~{k + 1}"
             orders.append(
-                o.model_copy(update={"order_id": oid, "quantity_kg": size, "ready_at": o.ready_at + shift, "line": None})
+                o.model_copy(
+                    update={"order_id": oid, "quantity_kg": size, "ready_at": o.ready_at + shift, "line": None}
+                )
             )
     lines = []
     for p in base.parcels:
-        count, kg = int(round(p.parcel_count * parcels)), round(p.weight_kg * parcels, 1)
+        count, kg = round(p.parcel_count * parcels), round(p.weight_kg * parcels, 1)
         if count > 0 or kg > 0:
             lines.append(p.model_copy(update={"parcel_count": count, "weight_kg": kg, "line": None}))
     settings = base.settings.model_copy(update={"date": day, "name": f"{base.settings.name} {day.isoformat()}"})

@@ -1,0 +1,99 @@
+"""The study's tables: per option (``report.csv``), per option and day (``days.csv``), the
+representative days (``representative_days.csv``), and the on-screen table (also ``report.txt``).
+
+CSV files are UTF-8 with a BOM (Excel in China opens them correctly) and written atomically.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from coldchain.apps.whatif.appraisal import DayFigures, OptionFigures
+from coldchain.apps.whatif.season import Representative
+from coldchain.atomic import write_text_atomic
+
+
+def _csv(path: Path, df: pd.DataFrame) -> Path:
+    write_text_atomic(path, "\ufeff" + df.to_csv(index=False, float_format="%.2f"))
+    return path
+
+
+def option_frame(figs: list[OptionFigures]) -> pd.DataFrame:
+    rows = []
+    for f in figs:
+        row = asdict(f)
+        row["failed_days"] = " ".join(f.failed_days)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def write_tables(
+    out: Path, figs: list[OptionFigures], days: list[DayFigures], reps: list[Representative]
+) -> list[Path]:
+    """Write report.csv, days.csv and representative_days.csv into ``out``."""
+    rep_rows = [{"day": r.label, "weight": r.weight, "stands_for": " ".join(r.members)} for r in reps]
+    return [
+        _csv(out / "report.csv", option_frame(figs)),
+        _csv(out / "days.csv", pd.DataFrame([asdict(d) for d in days])),
+        _csv(out / "representative_days.csv", pd.DataFrame(rep_rows)),
+    ]
+
+
+def _money(x: float | None) -> str:
+    return "-" if x is None else f"{x:,.0f}"
+
+
+def _years(x: float | None) -> str:
+    return "never" if x is None else f"{x:.1f}"
+
+
+def report_table(figs: list[OptionFigures], season_days: int, rate: float) -> Table:
+    """The per-option table a planner reads (season figures in CNY)."""
+    t = Table(
+        title=f"What-if over {season_days} season days (CNY; discount rate {100 * rate:g} %)",
+        title_justify="left",
+    )
+    for col, justify in (
+        ("option", "left"),
+        ("operating", "right"),
+        ("value lost", "right"),
+        ("kg to cold store", "right"),
+        ("trucks (peak)", "right"),
+        ("planner gap", "right"),
+        ("capital/yr", "right"),
+        ("net saving", "right"),
+        ("NPV", "right"),
+        ("payback y", "right"),
+        ("verdict", "left"),
+    ):
+        t.add_column(col, justify=justify)
+    for f in figs:
+        saving = "-" if f.saving_cny is None else f"{f.saving_cny:,.0f}"
+        if f.saving_low_cny is not None and f.saving_high_cny is not None:
+            saving += f" [{f.saving_low_cny:,.0f}, {f.saving_high_cny:,.0f}]"
+        t.add_row(
+            f.option,
+            _money(f.operating_cny),
+            _money(f.lost_cny),
+            f"{f.kg_to_cold_store:,.0f}",
+            str(f.trucks_peak),
+            _money(f.gap_cny),
+            _money(f.annualised_capital_cny),
+            saving,
+            _money(f.npv_cny),
+            "-" if f.saving_cny is None else _years(f.payback_y),
+            f.verdict + (f" ({', '.join(f.failed_days)})" if f.failed_days else ""),
+        )
+    return t
+
+
+def table_text(table: Table) -> str:
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(table)
+    return console.export_text()
