@@ -3,7 +3,8 @@
 For option o and representative day j (weight w_j) the stored plan gives its cost
 U_oj = fixed + km + driver + value of produce left unserved (the plan driven), and the solver's
 lower bound L_oj on that cost, so g_oj = U_oj - L_oj is the most the plan could still improve
-(the plan's gap in CNY; unknown when the method gave no bound). The cold store's intake limit
+(the plan's gap in CNY, with L_oj >= 0 since no cost is negative; unknown when the method gave
+no bound). The cold store's intake limit
 (``apply.intake_cap``) adds the value of refused produce to U_oj (and keeps L_oj, which stays a
 lower bound: a limit can only raise the optimum). Season figures are weighted sums:
 
@@ -84,7 +85,12 @@ def day_figures(option: Option, ref: CaseRef, weight: int, result: dict) -> DayF
     operating = result["cost_fixed_cny"] + result["cost_distance_cny"] + result["cost_driver_cny"]
     lost = result["value_lost_cny"] + value_out
     bound = result["best_bound_cny"]
-    gap = None if bound is None or result["objective_cny"] is None else max(0.0, result["objective_cny"] - bound)
+    # every cost is >= 0, so max(bound, 0) is a bound too (a time-limited MILP may report one below 0)
+    gap = (
+        None
+        if bound is None or result["objective_cny"] is None
+        else max(0.0, result["objective_cny"] - max(bound, 0.0))
+    )
     return DayFigures(
         option=option.name,
         day=ref.day,

@@ -72,7 +72,7 @@ def report_table(figs: list[OptionFigures], season_days: int, rate: float) -> Ta
         ("payback y", "right"),
         ("verdict", "left"),
     ):
-        t.add_column(col, justify=justify)
+        t.add_column(col, justify=justify, no_wrap=col != "verdict")
     for f in figs:
         saving = "-" if f.saving_cny is None else f"{f.saving_cny:,.0f}"
         if f.saving_low_cny is not None and f.saving_high_cny is not None:
