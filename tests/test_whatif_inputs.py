@@ -192,3 +192,17 @@ def test_peak_day_kept_with_weight_one(tiny):
 def test_features_are_standardised(tiny):
     x = feature_matrix(_days(tiny, [0.5, 1.0, 1.5]))
     assert np.allclose(x.mean(axis=0), 0) and np.allclose(x.std(axis=0), 1)
+
+
+def test_case_id_ignores_int_or_float_settings_and_option_names(tiny):
+    """The case id hashes the day scenario and the settings: 10 s and 10.0 s are one case, a
+    different limit or a changed fleet is another."""
+    from coldchain.apps.whatif.cases import SolveSettings, case_id, case_payload
+    from coldchain.apps.whatif.options import Option
+
+    a = case_id(case_payload(tiny, SolveSettings(time_limit_s=10)))
+    assert a == case_id(case_payload(tiny, SolveSettings(time_limit_s=10.0)))
+    assert a != case_id(case_payload(tiny, SolveSettings(time_limit_s=11)))
+    more = apply_option(tiny, Option("x", (AddTrucks("R1", 1),)))
+    assert a != case_id(case_payload(more, SolveSettings(time_limit_s=10)))
+    assert a == case_id(case_payload(apply_option(tiny, Option("y", (AddTrucks("R1", 0),))), SolveSettings(10)))

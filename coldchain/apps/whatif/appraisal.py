@@ -11,7 +11,9 @@ lower bound: a limit can only raise the optimum). Season figures are weighted su
     U_o = sum_j w_j U_oj,   g_o = sum_j w_j g_oj,   lost_o, kg_o, truck-days likewise.
 
 The saving against the baseline b is S_o = U_b - U_o. The true optima lie in [U - g, U], so the
-true saving lies in [S_o - g_b, S_o + g_o]: when that interval holds 0 the saving is smaller
+true saving lies in [S_o - g_b, S_o + g_o] (summed day by day; on a day the option leaves as it
+is, such as a cold room, both come from one plan and the day's saving is exact): when that
+interval holds 0 the saving is smaller
 than the planner's gaps and the report says so ("within the gaps"); lengthen ``--time-limit``
 to settle it. The appraisal (``economics.appraise``) takes the season saving as the yearly
 benefit; NPV is linear in it, so the NPV interval comes from the two ends of the saving's.
@@ -35,6 +37,7 @@ class DayFigures:
     option: str
     day: str
     weight: int
+    case_id: str
     status: str
     has_routes: bool
     operating_cny: float
@@ -95,6 +98,7 @@ def day_figures(option: Option, ref: CaseRef, weight: int, result: dict) -> DayF
         option=option.name,
         day=ref.day,
         weight=weight,
+        case_id=ref.case_id,
         status=result["status"],
         has_routes=ok,
         operating_cny=operating,
@@ -134,10 +138,29 @@ def _verdict(s: float, low: float | None, high: float | None) -> str:
     return "within the gaps"
 
 
+def _saving_range(base: list[DayFigures], mine: list[DayFigures]) -> tuple[float | None, float | None]:
+    """(low, high) of the true season saving: sum_j w_j [S_j - g_bj, S_j + g_oj]. On a day where
+    the option leaves the scenario as it is (the same case as the baseline's), both figures come
+    from one plan and its gap cancels: that day's saving is exact."""
+    base_by_day = {d.day: d for d in base}
+    lo = hi = 0.0
+    for d in mine:
+        b = base_by_day[d.day]
+        s = d.weight * (b.total_cny - d.total_cny)
+        if d.case_id == b.case_id:
+            lo, hi = lo + s, hi + s
+            continue
+        if b.gap_cny is None or d.gap_cny is None:
+            return None, None
+        lo, hi = lo + s - d.weight * b.gap_cny, hi + s + d.weight * d.gap_cny
+    return lo, hi
+
+
 def season_figures(options: list[Option], days: list[DayFigures], rate: float) -> list[OptionFigures]:
     """Season sums per option and the appraisal against the first option (the baseline)."""
     out: list[OptionFigures] = []
     base: OptionFigures | None = None
+    base_days: list[DayFigures] = []
     for opt in options:
         mine = [d for d in days if d.option == opt.name]
         failed = tuple(d.day for d in mine if not d.has_routes)
@@ -159,8 +182,7 @@ def season_figures(options: list[Option], days: list[DayFigures], rate: float) -
                 verdict = "baseline not feasible every day"
         else:
             s = base.total_cny - total
-            lo = None if base.gap_cny is None else s - base.gap_cny
-            hi = None if gap is None else s + gap
+            lo, hi = _saving_range(base_days, mine)
             a = appraise(parts, s, rate)
             npv = a.npv_cny
             npv_lo = None if lo is None else appraise(parts, lo, rate).npv_cny
@@ -193,7 +215,7 @@ def season_figures(options: list[Option], days: list[DayFigures], rate: float) -
             verdict=verdict,
         )
         if base is None:
-            base = fig
+            base, base_days = fig, mine
         out.append(fig)
     return out
 

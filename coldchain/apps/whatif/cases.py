@@ -59,12 +59,19 @@ def canonical_json(data: object) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
+def _solve_dict(settings: SolveSettings) -> dict:
+    """The settings with numbers as floats, so that 10 and 10.0 give the same case id."""
+    d = asdict(settings)
+    d["time_limit_s"], d["mip_gap"], d["seed"] = float(d["time_limit_s"]), float(d["mip_gap"]), int(d["seed"])
+    return d
+
+
 def case_payload(scenario: Scenario, settings: SolveSettings) -> dict:
     """The worker's input: the day scenario as JSON and the solve settings."""
     # None fields are left out: they are the defaults, and a product's None window does not validate
     return {
         "scenario": scenario.model_dump(mode="json", exclude_none=True),
-        "solve": asdict(settings),
+        "solve": _solve_dict(settings),
         "coldchain": coldchain.__version__,
     }
 

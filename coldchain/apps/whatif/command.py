@@ -110,18 +110,18 @@ def whatif(
         console=err,
         transient=False,
     )
+    from coldchain.apps.whatif.store import ResultStore
+
+    with ResultStore(out_dir / st.STORE_NAME) as store:
+        done = sum(1 for cid in study.payloads if cid in store)
+    if done == study.case_count:  # nothing to solve: no cluster to start
+        n_workers, scheduler = 1, None
     try:
         with dask_client(n_workers, scheduler) as client, progress:
-            from coldchain.apps.whatif.store import ResultStore
-
-            with ResultStore(out_dir / st.STORE_NAME) as store:
-                done = sum(1 for cid in study.payloads if cid in store)
             where = scheduler or (f"{n_workers} Dask workers" if client is not None else "this process")
             task = progress.add_task(f"solving on {where}", total=study.case_count - done)
             stats = st.run(study, out_dir, client, on_result=lambda cid, r: progress.advance(task))
     except KeyboardInterrupt:
-        from coldchain.apps.whatif.store import ResultStore
-
         with ResultStore(out_dir / st.STORE_NAME) as store:
             done = sum(1 for cid in study.payloads if cid in store)
         raise _fail(
@@ -148,7 +148,7 @@ def whatif(
     from coldchain.atomic import write_text_atomic
 
     write_text_atomic(out_dir / "report.txt", table_text(table))
-    Console(highlight=False, soft_wrap=False, emoji=False, width=max(out.width, 160)).print(table)
+    Console(highlight=False, soft_wrap=False, emoji=False, width=max(out.width, 200)).print(table)
     for c in rep.check:
         out.print(
             f"{c['option']}: {c['representative_days']} representative days estimate the season cost at "

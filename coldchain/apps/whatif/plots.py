@@ -80,9 +80,9 @@ def payback(figs: list[OptionFigures], path: Path) -> Path:
     ax.barh([i + 0.2 for i in y], disc, height=0.4, label="discounted", color="#55a868")
     ax.scatter([f.horizon_y for f in rows], list(y), marker="|", s=300, color="black", label="lifetime")
     ax.set_yticks(list(y), names)
-    ax.set_xlabel(f"years (bars at {cap:g} never pay back)")
+    ax.set_xlabel(f"years (a bar at {cap:g}: never pays back, or later than that)")
     ax.set_title("Payback")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return _save(fig, path)
 
 

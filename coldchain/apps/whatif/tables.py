@@ -54,20 +54,23 @@ def _years(x: float | None) -> str:
 
 
 def report_table(figs: list[OptionFigures], season_days: int, rate: float) -> Table:
-    """The per-option table a planner reads (season figures in CNY)."""
+    """The per-option table a planner reads (season figures in CNY): operating cost (trucks, km,
+    drivers), value of produce lost, kg into the cold store, trucks on the busiest day, the
+    planner's gap, annualised capital, net saving against the baseline with the range the gaps
+    allow, NPV, simple payback and the verdict."""
     t = Table(
-        title=f"What-if over {season_days} season days (CNY; discount rate {100 * rate:g} %)",
+        title=f"What-if over {season_days} season days (season figures in CNY; discount rate {100 * rate:g} %)",
         title_justify="left",
     )
     for col, justify in (
         ("option", "left"),
         ("operating", "right"),
-        ("value lost", "right"),
-        ("kg to cold store", "right"),
-        ("trucks (peak)", "right"),
-        ("planner gap", "right"),
-        ("capital/yr", "right"),
-        ("net saving", "right"),
+        ("lost", "right"),
+        ("kg in", "right"),
+        ("trucks", "right"),
+        ("gap", "right"),
+        ("capital/y", "right"),
+        ("saving [range]", "right"),
         ("NPV", "right"),
         ("payback y", "right"),
         ("verdict", "left"),
