@@ -83,3 +83,5 @@ def test_whatif_usage_errors(tiny_dir, study_files, tmp_path):
     assert r.exit_code == 2 and "Error: unknown method" in r.output
     r = _run(tiny_dir, "--options", opts, "--season", tmp_path / "nope.csv", "--out", tmp_path / "o")
     assert r.exit_code == 1 and "nope.csv: not found" in r.output
+    r = _run(tiny_dir, "--options", opts, "--season", season, "--out", tiny_dir)
+    assert r.exit_code == 2 and "is an input folder" in r.output

@@ -18,7 +18,7 @@ from builders import build, order, parcels, product, site, truck
 from coldchain.apps.whatif import study as st
 from coldchain.apps.whatif.cases import SolveSettings
 from coldchain.apps.whatif.store import ResultStore
-from coldchain.apps.whatif.sweep import run_case_text, run_sweep
+from coldchain.apps.whatif.sweep import dask_client, run_case_text, run_sweep
 
 OPTIONS = (
     "option,action,like,count,dry_capacity_kg,reefer_capacity_kg,fixed_cost_cny_per_day,cost_cny_per_km,"
@@ -121,18 +121,43 @@ def test_resume_does_no_work_twice(fish_study):
     assert len(calls) == 6 and len(set(calls)) == 6
 
 
+@pytest.mark.component
+def test_representative_day_error_against_every_day(tmp_path):
+    """Season of three fish days: 100, 100 and 200 kg (the last cut into F and F~2). Baseline:
+    2,220 on the first two (see above) and 220 + 4,000 lost on the third: 8,660 over the season.
+    One reefer truck carries 200 kg as easily: 300 every day, 900. With one representative day
+    (k = 1) the medoid is an ordinary day of weight 3: baseline estimate 6,660, 23.09 % below the
+    8,660 of every day, and the saving 5,760 instead of 7,760; the reefer option's estimate is
+    exact."""
+    opts = tmp_path / "options.csv"
+    opts.write_text(OPTIONS, encoding="utf-8")
+    season = tmp_path / "season.csv"
+    season.write_text("date,fish\n2026-06-15,1\n2026-06-16,1\n2026-06-17,2\n", encoding="utf-8")
+    study = st.prepare(fish_day(), opts, season, SETTINGS, k=1, against_all=True)
+    assert [(r.label, r.weight) for r in study.reps] == [("2026-06-15", 3)]
+    assert study.case_count == 6
+    st.run(study, tmp_path / "out")
+    rep = st.report(study, tmp_path / "out", rate=0.08)
+    assert rep.violations == []
+    base, reefer = rep.check
+    assert base["season_cost_estimate_cny"] == pytest.approx(6660)
+    assert base["season_cost_all_days_cny"] == pytest.approx(8660)
+    assert base["relative_error_pct"] == pytest.approx(-23.09)
+    assert reefer["season_cost_estimate_cny"] == pytest.approx(900) and reefer["relative_error_pct"] == 0
+    assert (reefer["saving_estimate_cny"], reefer["saving_all_days_cny"]) == (pytest.approx(5760), pytest.approx(7760))
+
+
 @pytest.fixture(scope="module")
 def cluster():
     """A Dask LocalCluster of two single-threaded worker processes (closed client, then cluster)."""
-    from coldchain.apps.whatif.sweep import dask_client
-
     with dask_client(2) as client:
         yield client
 
 
 @pytest.mark.integration
 def test_dask_gives_the_in_process_results(fish_study, cluster):
-    """The same study on two Dask workers stores exactly what the in-process run stores."""
+    """The same study on two Dask workers, and sent to the cluster by its scheduler's address,
+    stores exactly what the in-process run stores."""
     opts, season, out = fish_study
     study = st.prepare(fish_day(), opts, season, SETTINGS)
     st.run(study, out / "serial")
@@ -142,6 +167,10 @@ def test_dask_gives_the_in_process_results(fish_study, cluster):
         serial, dask = a.all(), b.all()
     assert {k: _stable(v) for k, v in serial.items()} == {k: _stable(v) for k, v in dask.items()}
     assert len({r["worker"] for r in dask.values()} - {r["worker"] for r in serial.values()}) >= 1
+    with dask_client(1, scheduler=cluster.scheduler.address) as remote:  # --scheduler ADDRESS
+        st.run(study, out / "remote", client=remote)
+    with ResultStore(out / "remote" / st.STORE_NAME) as c:
+        assert {k: _stable(v) for k, v in c.all().items()} == {k: _stable(v) for k, v in serial.items()}
 
 
 def slow_case(text: str) -> dict:

@@ -81,6 +81,13 @@ def whatif(
     if workers is not None and scheduler is not None:
         raise _fail("give --workers or --scheduler, not both", EXIT_USAGE)
     n_workers = workers if workers is not None else max(1, os.cpu_count() or 1)
+    inputs = {
+        scenario.resolve(),
+        options.resolve().parent,
+        season.resolve() if season.is_dir() else season.resolve().parent,
+    }
+    if out_dir.resolve() in inputs:
+        raise _fail(f"--out {out_dir} is an input folder; choose a folder of its own for the study", EXIT_USAGE)
     try:
         base = read_scenario(scenario)
         settings = SolveSettings(time_limit_s=time_limit, mip_gap=gap, method=method)
@@ -150,10 +157,13 @@ def whatif(
     write_text_atomic(out_dir / "report.txt", table_text(table))
     Console(highlight=False, soft_wrap=False, emoji=False, width=max(out.width, 200)).print(table)
     for c in rep.check:
+        saving = ""
+        if c["saving_estimate_cny"] is not None and c["saving_all_days_cny"] is not None:
+            saving = f"; saving {c['saving_estimate_cny']:,.0f} against {c['saving_all_days_cny']:,.0f}"
         out.print(
             f"{c['option']}: {c['representative_days']} representative days estimate the season cost at "
             f"{c['season_cost_estimate_cny']:,.0f} CNY, every day gives {c['season_cost_all_days_cny']:,.0f} "
-            f"({100 * c['relative_error']:+.2f} %)"
+            f"({c['relative_error_pct']:+.2f} %){saving}"
         )
     out.print(
         f"{stats.total} cases: {stats.reused} found in {st.STORE_NAME}, {stats.solved} solved now"

@@ -114,9 +114,12 @@ def report(study: Study, out: Path, rate: float) -> Report:
                     "representative_days": len(study.reps),
                     "season_cost_estimate_cny": est,
                     "season_cost_all_days_cny": exact,
-                    "relative_error": err,
+                    "relative_error_pct": round(100 * err, 2),
                     "saving_estimate_cny": f.saving_cny,
                     "saving_all_days_cny": exact_saving,
+                    "saving_error_cny": None
+                    if f.saving_cny is None or exact_saving is None
+                    else f.saving_cny - exact_saving,
                 }
             )
     return Report(figs, days, check, violations)
