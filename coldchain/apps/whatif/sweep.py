@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -75,8 +77,19 @@ def build_cases(options: list[Option], days: list[Day], settings: SolveSettings)
 
 
 def run_case_text(text: str) -> dict:
-    """`cases.run_case` on a payload sent as JSON text (cheap to ship to a worker)."""
-    return run_case(json.loads(text))
+    """`cases.run_case` on a payload sent as JSON text (cheap to ship to a worker). The solver
+    library's own prints to standard output (a HiGHS banner) are dropped: a worker's output
+    would land in the middle of the progress bar."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+        return run_case(json.loads(text))
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def run_sweep(
