@@ -20,7 +20,7 @@ retro,retrofit,,,D1,300,0.4,,60000,6,2000,,
 pre,precool,,,,,,V2,80000,10,3000,0.3,
 """
 )
-SEASON = "date,parcels,litchi\n2026-06-14,1,0.5\n2026-06-15,1,1\n2026-06-16,1.2,1.5\n"
+SEASON = "date,parcels,litchi\n2026-06-15,1,1\n2026-06-16,1.2,1.5\n"
 
 
 @pytest.fixture
@@ -36,13 +36,13 @@ def _run(*args: str):
 
 def test_whatif_in_process_then_two_workers_then_resume(tiny_dir, study_files, tmp_path):
     """Baseline, reefer_0 (= baseline: the same scenario, one solve), reefer_1, retro and pre on
-    three days: 4 distinct scenarios x 3 days = 12 cases. In-process and on two Dask workers the
+    two days: 4 distinct scenarios x 2 days = 8 cases. In-process and on two Dask workers the
     report is identical; rerunning the first study solves nothing."""
     opts, season = study_files
     common = ["--options", opts, "--season", season, "--time-limit", "5"]
     one = _run(tiny_dir, *common, "--out", tmp_path / "one", "--workers", "1")
     assert one.exit_code == 0, one.output
-    assert "12 cases: 0 found in results.sqlite, 12 solved now" in one.output
+    assert "8 cases: 0 found in results.sqlite, 8 solved now" in one.output
     for name in (
         "report.csv",
         "days.csv",
@@ -62,7 +62,7 @@ def test_whatif_in_process_then_two_workers_then_resume(tiny_dir, study_files, t
     assert a.loc[1, "total_cny"] == a.loc[0, "total_cny"]
     again = _run(tiny_dir, *common, "--out", tmp_path / "one", "--workers", "1")
     assert again.exit_code == 0, again.output
-    assert "12 cases: 12 found in results.sqlite, 0 solved now" in again.output
+    assert "8 cases: 8 found in results.sqlite, 0 solved now" in again.output
 
 
 def test_whatif_bad_options_exit_1_with_place(tiny_dir, tmp_path):

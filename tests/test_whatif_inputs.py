@@ -206,3 +206,13 @@ def test_case_id_ignores_int_or_float_settings_and_option_names(tiny):
     more = apply_option(tiny, Option("x", (AddTrucks("R1", 1),)))
     assert a != case_id(case_payload(more, SolveSettings(time_limit_s=10)))
     assert a == case_id(case_payload(apply_option(tiny, Option("y", (AddTrucks("R1", 0),))), SolveSettings(10)))
+
+
+def test_a_worker_with_other_code_refuses_the_case(tiny):
+    """A payload made by another planner (fingerprint) is refused, not solved with this code."""
+    from coldchain.apps.whatif.cases import SolveSettings, case_payload, planner_fingerprint, run_case
+
+    payload = case_payload(tiny, SolveSettings(5))
+    assert payload["planner"] == planner_fingerprint() and len(planner_fingerprint()) == 16
+    with pytest.raises(RuntimeError, match="other coldchain code"):
+        run_case({**payload, "planner": "0" * 16})

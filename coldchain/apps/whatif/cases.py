@@ -1,8 +1,10 @@
 """One case of a study: plan one day's scenario (an option applied) and keep what the report needs.
 
 A case is identified by the SHA-256 of the canonical JSON (sorted keys, no spaces) of what
-decides its result: the whole day scenario after the option is applied, the solve settings and
-the coldchain version. Two options that leave a day unchanged (a sweep's 0, a cold room, which
+decides its result: the whole day scenario after the option is applied, the solve settings, the
+coldchain version and a fingerprint of the planner's code (``planner_fingerprint``: its source
+files, so a changed planner never reuses a stored result; a worker running other code refuses
+the case). Two options that leave a day unchanged (a sweep's 0, a cold room, which
 only caps the intake afterwards) therefore share one solve, and a case never has to be solved
 again once its result is stored.
 
@@ -15,6 +17,7 @@ order it brings in (for the intake cap), and the checker's findings.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -22,6 +25,7 @@ import socket
 import tempfile
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import coldchain
 from coldchain import Scenario
@@ -59,6 +63,20 @@ def canonical_json(data: object) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
+@functools.cache
+def planner_fingerprint() -> str:
+    """SHA-256 (16 hex digits) of the source of every module that plans or checks a day: the
+    coldchain package less the command line and the applications, plus this module."""
+    root = Path(coldchain.__file__).parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if rel == "cli.py" or (rel.startswith("apps/") and rel != "apps/whatif/cases.py"):
+            continue
+        h.update(rel.encode("utf-8") + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def _solve_dict(settings: SolveSettings) -> dict:
     """The settings with numbers as floats, so that 10 and 10.0 give the same case id."""
     d = asdict(settings)
@@ -73,6 +91,7 @@ def case_payload(scenario: Scenario, settings: SolveSettings) -> dict:
         "scenario": scenario.model_dump(mode="json", exclude_none=True),
         "solve": _solve_dict(settings),
         "coldchain": coldchain.__version__,
+        "planner": planner_fingerprint(),
     }
 
 
@@ -84,6 +103,11 @@ def case_id(payload: dict) -> str:
 def run_case(payload: dict) -> dict:
     """Plan one case and return its figures (see the module docstring). Never raises for an
     infeasible day: that is a status."""
+    if payload.get("planner") != planner_fingerprint():
+        raise RuntimeError(
+            f"this worker runs other coldchain code (planner {planner_fingerprint()}, the study's "
+            f"{payload.get('planner')}): install the same coldchain on every worker"
+        )
     scenario = Scenario.model_validate(payload["scenario"])
     st = SolveSettings(**payload["solve"])
     options = coldchain.PlanOptions(

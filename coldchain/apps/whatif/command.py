@@ -152,7 +152,7 @@ def whatif(
 
         files += write_plots(out_dir, rep.figures)
     table = report_table(rep.figures, len(study.days), rate)
-    from coldchain.atomic import write_text_atomic
+    from coldchain.output.atomic import write_text_atomic
 
     write_text_atomic(out_dir / "report.txt", table_text(table))
     Console(highlight=False, soft_wrap=False, emoji=False, width=max(out.width, 200)).print(table)

@@ -20,7 +20,7 @@ from coldchain.apps.whatif.appraisal import OptionFigures
 
 
 def _save(fig, path: Path) -> Path:
-    from coldchain.atomic import atomic_target
+    from coldchain.output.atomic import atomic_target
 
     with atomic_target(path) as tmp:
         fig.savefig(tmp, format="png", dpi=120, bbox_inches="tight")

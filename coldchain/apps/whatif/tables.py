@@ -16,7 +16,7 @@ from rich.table import Table
 
 from coldchain.apps.whatif.appraisal import DayFigures, OptionFigures
 from coldchain.apps.whatif.season import Representative
-from coldchain.atomic import write_text_atomic
+from coldchain.output.atomic import write_text_atomic
 
 
 def _csv(path: Path, df: pd.DataFrame) -> Path:
