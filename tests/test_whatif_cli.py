@@ -85,3 +85,7 @@ def test_whatif_usage_errors(tiny_dir, study_files, tmp_path):
     assert r.exit_code == 1 and "nope.csv: not found" in r.output
     r = _run(tiny_dir, "--options", opts, "--season", season, "--out", tiny_dir)
     assert r.exit_code == 2 and "is an input folder" in r.output
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "results.sqlite").write_text("not a database", encoding="utf-8")
+    r = _run(tiny_dir, "--options", opts, "--season", season, "--out", tmp_path / "junk", "--workers", "1")
+    assert r.exit_code == 1 and "cannot read the study's results" in r.output

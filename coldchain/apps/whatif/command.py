@@ -1,12 +1,14 @@
 """``coldchain whatif``: compare refrigeration options over a season (the typer command).
 
-Exit codes as for every coldchain command: 0 done; 1 invalid input; 2 usage; 4 some cases
+Exit codes as for every coldchain command: 0 done; 1 invalid input (or an unreadable
+results.sqlite); 2 usage (or the apps extra missing, or no scheduler at the address); 4 some cases
 failed to solve (the report covers the rest; rerun to retry them); 5 the checker found a
 violation in a plan; 130 interrupted (finished cases are kept: rerun the same command).
 """
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -96,6 +98,8 @@ def whatif(
         raise _fail([str(p) for p in exc.problems], EXIT_INPUT) from None
     except ValueError as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
+    except ModuleNotFoundError as exc:
+        raise _fail(f"{exc.name} is missing: install the apps extra (pip install -e '.[apps]')", EXIT_USAGE) from None
     reps = ", ".join(f"{r.label} (x{r.weight})" for r in study.reps)
     out.print(
         f"{len(study.options)} options x {len(study.reps)} representative days of {len(study.days)}: "
@@ -119,8 +123,11 @@ def whatif(
     )
     from coldchain.apps.whatif.store import ResultStore
 
-    with ResultStore(out_dir / st.STORE_NAME) as store:
-        done = sum(1 for cid in study.payloads if cid in store)
+    try:
+        with ResultStore(out_dir / st.STORE_NAME) as store:
+            done = sum(1 for cid in study.payloads if cid in store)
+    except sqlite3.Error as exc:
+        raise _fail(f"{out_dir / st.STORE_NAME}: cannot read the study's results ({exc})", EXIT_INPUT) from None
     if done == study.case_count:  # nothing to solve: no cluster to start
         n_workers, scheduler = 1, None
     try:
@@ -138,6 +145,8 @@ def whatif(
         ) from None
     except OSError as exc:
         raise _fail(f"cannot reach the Dask scheduler or start workers: {exc}", EXIT_USAGE) from None
+    except ModuleNotFoundError as exc:
+        raise _fail(f"{exc.name} is missing: install the apps extra (pip install -e '.[apps]')", EXIT_USAGE) from None
 
     rep = st.report(study, out_dir, rate)
     files = write_tables(out_dir, rep.figures, rep.days, study.reps)
