@@ -216,3 +216,21 @@ def test_a_worker_with_other_code_refuses_the_case(tiny):
     assert payload["planner"] == planner_fingerprint() and len(planner_fingerprint()) == 16
     with pytest.raises(RuntimeError, match="other coldchain code"):
         run_case({**payload, "planner": "0" * 16})
+
+
+def test_season_folder_of_day_scenarios(tmp_path, tiny):
+    """A folder with one scenario folder per day: the days are its subfolders in name order; a
+    problem in one day's files is reported with that day's folder in front."""
+    import shutil
+
+    for name in ("2026-06-16", "2026-06-15"):
+        shutil.copytree(DATA / "tiny", tmp_path / "season" / name)
+    (tmp_path / "season" / "notes").mkdir()  # no scenario.toml: not a day
+    days = read_season(tmp_path / "season", tiny)
+    assert [d.label for d in days] == ["2026-06-15", "2026-06-16"]
+    assert days[0].scenario.vehicles == tiny.vehicles
+    orders = tmp_path / "season" / "2026-06-16" / "orders.csv"
+    orders.write_text(orders.read_text(encoding="utf-8").replace(",400,", ",-4,"), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_season(tmp_path / "season", tiny)
+    assert str(exc.value.problems[0]).startswith("2026-06-16/orders.csv:2:quantity_kg: must be greater than 0")
