@@ -86,6 +86,21 @@ def test_options_errors_are_placed(tmp_path, tiny):
     assert text[4].startswith("options.csv:6:combine: unknown option(s): a, zz")
 
 
+def test_options_named_twice(tmp_path, tiny):
+    """Two combinations with one name, and a sweep that makes a name another row has."""
+    p = _write(
+        tmp_path,
+        "r,add_trucks,R1,0..1,,,,,,,,,,,,\nr_1,add_trucks,R1,2,,,,,,,,,,,,\n"
+        "c,combine,,,,,,,,,r_0 + r_1,,,,,\nc,combine,,,,,,,,,r_0 + r_1,,,,,\n",
+    )
+    with pytest.raises(InputError) as exc:
+        read_options(p, tiny)
+    assert [str(x)[:32] for x in exc.value.problems] == [
+        "options.csv:3:option: the option",
+        "options.csv:5:option: the option",
+    ]
+
+
 def test_options_unknown_column_and_missing_value(tmp_path, tiny):
     p = _write(tmp_path, "x,retrofit,,,,,\n", header="option,action,like,count,vehicles,colour,intake_kg\n")
     with pytest.raises(InputError) as exc:

@@ -353,6 +353,7 @@ def read_options(path: str | Path, scenario: Scenario) -> list[Option]:
     options: dict[str, Option] = {}
     combos: list[tuple[_Row, str, dict[str, float]]] = []
     baseline: Option | None = None
+    seen: set[str] = set()
     for row in rows:
         name, action = row.text("option"), row.text("action")
         if not _NAME.match(name):
@@ -368,9 +369,10 @@ def read_options(path: str | Path, scenario: Scenario) -> list[Option]:
         for opt_name, numbers in _parse_row(row):
             if not _check_numbers(row, numbers):
                 break
-            if opt_name in options or (baseline and baseline.name == opt_name):
+            if opt_name in seen:
                 row.fail("option", f"the option {opt_name} is named twice")
                 break
+            seen.add(opt_name)
             if action == "combine":
                 combos.append((row, opt_name, numbers))
                 continue
