@@ -2,4 +2,5 @@
 
 from coldchain.cli import main
 
-main()
+if __name__ == "__main__":  # guarded: Dask's spawned worker processes import the main module
+    main()

@@ -283,6 +283,10 @@ def check(
 from coldchain.apps.orders.cli import orders_app  # noqa: E402  (the order book's commands; it imports this module)
 
 app.add_typer(orders_app, name="orders")
+# Applications, each a command in its own package (coldchain/apps/).
+from coldchain.apps.whatif.command import whatif  # noqa: E402
+
+app.command(name="whatif")(whatif)
 
 
 class _ProgressLine:
