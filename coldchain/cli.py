@@ -235,7 +235,7 @@ def lines(
 @app.command()
 def check(
     scenario: ScenarioDir,
-    plan_dir: Annotated[Path, typer.Argument(help="A folder written by `coldchain plan`.")],
+    plan_dir: Annotated[Path, typer.Argument(help="A folder written by `coldchain plan`, or its plan.json.")],
 ) -> None:
     """Recompute every rule of a written plan from its tables (independent of the solver)."""
     from coldchain.verify import check_folder
