@@ -19,28 +19,8 @@ from pathlib import Path
 
 from coldchain.output.atomic import write_text_atomic
 from coldchain.output.geojson import routes_geojson
+from coldchain.output.geometry import convex_hull
 from coldchain.scenario.domain import Scenario
-
-
-def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Convex hull (Andrew's monotone chain), counter-clockwise."""
-    pts = sorted(set(points))
-    if len(pts) < 3:
-        return pts
-
-    def cross(o, a, b):
-        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
-
-    lower, upper = [], []
-    for p in pts:
-        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
-            lower.pop()
-        lower.append(p)
-    for p in reversed(pts):
-        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
-            upper.pop()
-        upper.append(p)
-    return lower[:-1] + upper[:-1]
 
 
 def _static(name: str) -> str:
@@ -50,7 +30,8 @@ def _static(name: str) -> str:
 _SCRIPT = r"""
 const data = JSON.parse(document.getElementById('plan-data').textContent);
 const map = L.map('map', {preferCanvas: true, zoomSnap: 0.25});
-const esc = s => String(s ?? '').replace(/[&<>"']/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]));
+const ESC = {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'};
+const esc = s => String(s ?? '').replace(/[&<>"']/g, c => ESC[c]);
 if (data.hull.length > 2) {
   L.polygon(data.hull.map(p => [p[1], p[0]]), {color: '#999', weight: 1, fillColor: '#f2efe6', fillOpacity: 1,
     interactive: false}).addTo(map);
@@ -70,7 +51,8 @@ for (const f of data.geo.features) {
   if (p.feature === 'route') {
     layers[p.vehicle] = L.layerGroup().addTo(map);
     layers[p.vehicle]._label = '<span class="swatch" style="background:' + p.colour + '"></span>' + esc(p.vehicle)
-      + ' <small>' + p.stops + ' stops, ' + p.distance_km + ' km, ' + esc(p.departure) + '-' + esc(p.return) + '</small>';
+      + ' <small>' + p.stops + ' stops, ' + p.distance_km + ' km, ' + esc(p.departure) + '-' + esc(p.return)
+      + '</small>';
     L.polyline(f.geometry.coordinates.map(c => [c[1], c[0]]), {color: p.colour, weight: 3, opacity: 0.85})
       .bindPopup('<b>' + esc(p.vehicle) + '</b> (' + esc(p.owner) + ')<br>' + p.stops + ' stops, ' + p.distance_km
         + ' km, ' + p.cost + ' CNY<br>leaves ' + esc(p.departure) + ', back ' + esc(p.return) + '<br>picks up '
@@ -127,7 +109,7 @@ def html_map_text(doc: dict, scenario: Scenario) -> str:
     data = {
         "geo": routes_geojson(doc),
         "sites": sites,
-        "hull": _hull([(s.lon, s.lat) for s in scenario.sites]),
+        "hull": convex_hull([(s.lon, s.lat) for s in scenario.sites]),
     }
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")  # no "</script>" inside the data
     s = doc["summary"]
