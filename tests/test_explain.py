@@ -50,7 +50,7 @@ def test_the_sample_banana_order_names_its_real_cause(sample_dir):
     assert why.code == "not_worth"
     assert why == (
         "serving it would cost 61 CNY more (R1 takes over the stop at 佛子镇蕉坡村 from D1), above its value "
-        "of 12 CNY; D1, which stops there: full (1,500 of 1,500 kg on board)"
+        "of 12 CNY; D1, which stops there: no room for it (1,500 of 1,500 kg on board)"
     )
     trials = {t.vehicle_id: t for t in try_every_truck(p.instance, list(p.routes), o)}
     assert trials["D1"].rule == "capacity" and trials["SF1"].rule == "deadline"
@@ -65,8 +65,8 @@ def test_the_sample_litchi_left_for_room_is_full_on_every_truck(sample_dir):
     o = next(x.index for x in p.instance.orders if x.order_id == "LZ-003")
     assert p.unserved[o].code == "no_room"
     assert p.unserved[o] == (
-        "no truck can take it: D1 (stops there): full (1,500 of 1,500 kg on board); "
-        "R1, SF1 (taking over the stop): full"
+        "no truck can take it: D1 (stops there): no room for it (1,500 of 1,500 kg on board); "
+        "R1, SF1 (taking over the stop): no room for it"
     )
 
 

@@ -31,7 +31,7 @@ def test_plan_json_follows_its_schema_and_vroom_shape(sample):
     """3 routes (R1, D1, SF1), 3 unserved (MK-008 deadline, LZ-003 no_room, BN-010 not_worth).
     D1 = start, T_FOZI (parcels only: delivery), V_DALU (parcels + LZ-004: job), V_FZ_B (delivery),
     V_XX_B (job), end; its load after V_XX_B is 1,500 kg dry, 0 reefer."""
-    p, doc = sample
+    _, doc = sample
     jsonschema.validate(doc, schema("plan"))
     assert doc["code"] == 0 and doc["summary"]["routes"] == 3 and doc["summary"]["unassigned"] == 3
     d1 = next(r for r in doc["routes"] if r["vehicle"] == "D1")

@@ -34,7 +34,7 @@ TOL = 1e-6
 
 # the evaluator's rule names -> (reason code, what it says of one truck)
 _RULE = {
-    "capacity": ("no_room", "full"),
+    "capacity": ("no_room", "no room for it"),
     "reefer": ("no_reefer_room", "no reefer space left"),
     "cold": ("no_reefer_room", "no reefer space left, and riding dry it would be out of the cold too long"),
     "deadline": ("deadline", "would bring an order back after its deadline"),

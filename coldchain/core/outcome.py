@@ -37,12 +37,14 @@ class SolveOptions:
 
 @dataclass(frozen=True)
 class Progress:
-    """One line of the solver's progress: best plan so far, best bound, gap, seconds."""
+    """One line of the solver's progress: best plan so far, best bound, gap, seconds, and the
+    planner's phase (``lower bound``, ``search``, ``set partitioning``, ``MILP``, ...) if known."""
 
     best: float | None
     bound: float | None
     gap: float | None
     seconds: float
+    phase: str | None = None
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,7 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> Plan:
 
     budget = _first_search_s(options)
     t0 = time.perf_counter()
+    _phase(options, "search")
     heur: HeuristicPlan = solve_heuristic(inst, budget, options.seed)
     timings["heuristic_s"] = time.perf_counter() - t0
     heur_ok = not heur.unplaced
@@ -120,6 +121,7 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> Plan:
     routes: list[Route] | None = None
     if options.use_mip:
         t0 = time.perf_counter()
+        _phase(options, "building the MILP")
         m = build_model(inst)
         timings["build_s"] = time.perf_counter() - t0
         if options.root_cuts:
@@ -168,6 +170,12 @@ def _first_search_s(options: PlanOptions) -> float:
     return min(5.0, max(0.5, 0.05 * options.solve.time_limit_s))
 
 
+def _phase(options: PlanOptions, name: str) -> None:
+    """Tell the progress display which phase starts (no figures yet)."""
+    if options.solve.progress:
+        options.solve.progress(Progress(None, None, None, 0.0, name))
+
+
 def _plan_by_pool(
     inst: Instance, options: PlanOptions, timings: dict[str, float], excluded: dict, notes_in: tuple[str, ...] = ()
 ) -> Plan:
@@ -178,13 +186,15 @@ def _plan_by_pool(
     started = time.perf_counter() - sum(timings.values())
     progress = options.solve.progress
     t0 = time.perf_counter()
+    if progress:
+        progress(Progress(None, None, None, t0 - started, "lower bound"))
     lb = lower_bound(inst, time_limit_s=max(1.0, min(15.0, 0.15 * limit)), threads=options.solve.threads or 1)
     timings["bound_s"] = time.perf_counter() - t0
     bound = lb.value if lb else None
 
-    def report(cost: float) -> None:
+    def report(cost: float, phase: str = "search") -> None:
         if progress:
-            progress(Progress(cost, bound, relative_gap(cost, bound), time.perf_counter() - started))
+            progress(Progress(cost, bound, relative_gap(cost, bound), time.perf_counter() - started, phase))
 
     pool: dict = {}
     t0 = time.perf_counter()
@@ -214,7 +224,7 @@ def _plan_by_pool(
         except SolverError as exc:
             notes.append(f"set partitioning failed ({exc}); this is the search's best plan")
         timings["recombine_s"] = time.perf_counter() - t0
-        report(cost)
+        report(cost, "set partitioning")
     remaining = limit - (time.perf_counter() - started)
     if remaining > 0.5:
         t0 = time.perf_counter()
@@ -225,7 +235,7 @@ def _plan_by_pool(
         except SolverError as exc:
             notes.append(f"re-dealing the pickups failed ({exc})")
         timings["pickups_s"] = time.perf_counter() - t0
-        report(cost)
+        report(cost, "pickups")
     gap = relative_gap(cost, bound)
     proved = gap is not None and gap <= max(options.solve.mip_gap, 1e-9)
     status = SolveStatus.OPTIMAL if proved else SolveStatus.FEASIBLE
@@ -264,15 +274,17 @@ def _plan_by_routes(inst: Instance, options: PlanOptions, timings: dict[str, flo
     tds = [TypeData(inst, k) for k in range(len(inst.types))]
     t0 = time.perf_counter()
     first_s = SEARCH_SHARE * limit if long_day and options.heuristic_s is None else _first_search_s(options)
+    if progress:
+        progress(Progress(None, None, None, t0 - started, "search"))
     first = search_plan(inst, first_s, options.seed, tds=tds)
     timings["heuristic_s"] = time.perf_counter() - t0
     met: dict[tuple, Column] = {(c.k, c.seq): c for c in first.pool}
     evaluated: dict[tuple, Route | None] = {}
     state: dict = {"routes": None, "cost": math.inf}
 
-    def report(cost: float, bound: float | None = None) -> None:
+    def report(cost: float, bound: float | None = None, phase: str = "branch-and-price") -> None:
         if progress:
-            progress(Progress(cost, bound, relative_gap(cost, bound), time.perf_counter() - started))
+            progress(Progress(cost, bound, relative_gap(cost, bound), time.perf_counter() - started, phase))
 
     def timed(cols: list[Column], deadline: float = math.inf) -> list[Route]:
         """``cols`` as routes timed by the exact evaluator (each once; rejected ones left out, and
