@@ -4,10 +4,11 @@ Leaflet 1.9.4 (BSD-2-Clause; ``coldchain/output/static/leaflet/``, from the npm 
 unmodified) is inlined with the plan's GeoJSON, so the file opens in any browser without a
 network or a tile server. There are no map tiles: the background is drawn from the scenario's
 own sites (every service point as a small grey dot, town and hub names as labels, the county's
-outline as the convex hull of its sites). Each truck is one layer (its route and stops, in the
-colour of the PNG map) that the layer control at the top right turns on and off; clicking a stop
-shows its times, parcels, orders and load; red crosses are unserved pickups with their reasons;
-a scale bar sits at the bottom left.
+outline as the convex hull of its sites; on a county day the legs to and from the hub are
+faint). Each truck is one layer (its route and stops, in the colour of the PNG map) that the
+layer control at the top right turns on and off; clicking a stop shows its times, parcels,
+orders and load; red crosses are unserved pickups with their reasons; a scale bar sits at the
+bottom left.
 """
 
 from __future__ import annotations
@@ -40,11 +41,14 @@ const background = L.layerGroup().addTo(map);
 for (const s of data.sites) {
   const m = L.circleMarker([s.lat, s.lon], {radius: s.kind === 'village' ? 2 : 4, color: '#888', weight: 1,
     fillColor: s.kind === 'village' ? '#bbb' : '#666', fillOpacity: 1});
-  m.bindTooltip(esc(s.name) + ' [' + esc(s.id) + ']', {permanent: s.kind !== 'village', direction: 'right',
-    className: 'site-label ' + s.kind, offset: [4, 0]});
+  const short = s.kind === 'town' ? s.name.replace(/服务点$/, '') : s.name;
+  const label = s.kind === 'village' ? esc(s.name) + ' [' + esc(s.id) + ']' : esc(short);
+  m.bindTooltip(label, {permanent: s.kind !== 'village', direction: 'right', className: 'site-label ' + s.kind,
+    offset: [4, 0]});
   m.addTo(background);
 }
 const layers = {};
+const big = data.sites.length > 40;
 for (const f of data.geo.features) {
   const p = f.properties;
   const ll = f.geometry.type === 'Point' ? [f.geometry.coordinates[1], f.geometry.coordinates[0]] : null;
@@ -53,7 +57,14 @@ for (const f of data.geo.features) {
     layers[p.vehicle]._label = '<span class="swatch" style="background:' + p.colour + '"></span>' + esc(p.vehicle)
       + ' <small>' + p.stops + ' stops, ' + p.distance_km + ' km, ' + esc(p.departure) + '-' + esc(p.return)
       + '</small>';
-    L.polyline(f.geometry.coordinates.map(c => [c[1], c[0]]), {color: p.colour, weight: 3, opacity: 0.85})
+    const path = f.geometry.coordinates.map(c => [c[1], c[0]]);
+    if (big) {  // on a county day every route meets at the hub: its legs out and back drawn faint
+      for (const leg of [path.slice(0, 2), path.slice(-2)]) {
+        L.polyline(leg, {color: p.colour, weight: 2, opacity: 0.4, dashArray: '3 5', interactive: false})
+          .addTo(layers[p.vehicle]);
+      }
+    }
+    L.polyline(big ? path.slice(1, -1) : path, {color: p.colour, weight: 3, opacity: 0.85})
       .bindPopup('<b>' + esc(p.vehicle) + '</b> (' + esc(p.owner) + ')<br>' + p.stops + ' stops, ' + p.distance_km
         + ' km, ' + p.cost + ' CNY<br>leaves ' + esc(p.departure) + ', back ' + esc(p.return) + '<br>picks up '
         + p.pickup_kg + ' kg, delivers ' + p.delivery_kg + ' kg')
