@@ -17,15 +17,15 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
-from coldchain.errors import ColdchainError, InputError, OutputError, SolverError
+from coldchain.errors import ColdchainError, InputError, OutputError, SolverError, UsageError
+from coldchain.planner.registry import check as check_method
+from coldchain.planner.registry import help_text as method_help
 from coldchain.scenario.checks import check_scenario
 from coldchain.scenario.read import read_scenario
 from coldchain.scenario.summary import scenario_summary
 from coldchain.suggest import did_you_mean
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_CHECK = 0, 1, 2, 3, 4, 5
-
-METHODS = ("auto", "compact", "routes", "pool", "lines")
 
 
 class _PlainErrors(TyperGroup):
@@ -143,14 +143,7 @@ def plan(
     preset: Annotated[str, typer.Option("--preset", help="Solver preset from models/solver.toml.")] = "default",
     method: Annotated[
         str,
-        typer.Option(
-            "--method",
-            help="compact: the full MILP (proves optimality on small days); routes: branch-and-price "
-            "(days where every pickup must be served and drivers are not paid by the hour, such as the "
-            "public benchmarks); pool: route search + set partitioning with a lower bound (county days); "
-            "auto: routes where it applies up to 200 stops, else compact up to 40 stops, else pool; "
-            "lines: the fixed lines in the scenario's lines.csv, choosing only their pickups (seconds).",
-        ),
+        typer.Option("--method", help=method_help()),
     ] = "auto",
     no_map: Annotated[bool, typer.Option("--no-map", help="Skip the route map picture.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress line or summary.")] = False,
@@ -164,11 +157,10 @@ def plan(
     from coldchain.planner.plan import plan as make_plan
     from coldchain.scenario.catalogue import solver_presets
 
-    if method not in METHODS:
-        raise fail(
-            f"unknown method {method!r}{did_you_mean(method, METHODS)}; choose one of: {', '.join(METHODS)}",
-            EXIT_USAGE,
-        )
+    try:
+        check_method(method)
+    except UsageError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
     presets = solver_presets()
     if preset not in presets:
         raise fail(
@@ -177,6 +169,16 @@ def plan(
         )
     p = presets[preset]
     s = load(scenario)
+    lines = None
+    if method == "lines":
+        from coldchain.scenario.lines import read_lines
+
+        if not (scenario / "lines.csv").is_file():
+            raise fail(f"{scenario}/lines.csv: file not found (needed by --method lines)", EXIT_INPUT)
+        try:
+            lines = tuple(read_lines(scenario / "lines.csv"))
+        except InputError as exc:
+            raise fail("\n".join(str(p) for p in exc.problems), EXIT_INPUT) from None
     limit = time_limit if time_limit is not None else p.get("time_limit_s", 60.0)
     progress = None if quiet else ProgressDisplay(time_limit=limit)
     opts = SolveOptions(
@@ -187,17 +189,9 @@ def plan(
     )
     try:
         with quiet_stdout():  # the solver's own output (HiGHS's banner) never reaches stdout
-            if method == "lines":
-                from coldchain.apps.lines import plan_lines, read_lines
-
-                if not (scenario / "lines.csv").is_file():
-                    raise fail(f"{scenario}/lines.csv: file not found (needed by --method lines)", EXIT_INPUT)
-                try:
-                    result = plan_lines(s, read_lines(scenario / "lines.csv"), opts)
-                except InputError as exc:
-                    raise fail("\n".join(str(p) for p in exc.problems), EXIT_INPUT) from None
-            else:
-                result = make_plan(s, PlanOptions(solve=opts, method=method))
+            result = make_plan(s, PlanOptions(solve=opts, method=method, lines=lines))
+    except InputError as exc:
+        raise fail("\n".join(str(p) for p in exc.problems), EXIT_INPUT) from None
     except SolverError as exc:
         raise fail(str(exc), EXIT_NO_SOLUTION) from None
     finally:
@@ -274,11 +268,12 @@ def lines(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing lines.csv.")] = False,
 ) -> None:
     """Design fixed lines for a scenario and write them to its lines.csv (for plan --method lines)."""
-    from coldchain.apps.lines import design_lines, lines_from_plan, write_lines
+    from coldchain.apps.lines import design_lines, lines_from_plan
     from coldchain.core.outcome import SolveOptions
     from coldchain.core.plan import PlanOptions
     from coldchain.output.atomic import write_text_atomic
     from coldchain.planner.plan import plan as make_plan
+    from coldchain.scenario.lines import write_lines
 
     if design not in ("plan", "sweep"):
         hint = did_you_mean(design, ("plan", "sweep"))
@@ -334,6 +329,9 @@ def main() -> None:
     except SolverError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         sys.exit(EXIT_NO_SOLUTION)
+    except UsageError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
     except (ColdchainError, OutputError) as exc:
         for line in str(exc).splitlines():
             print(f"Error: {line}", file=sys.stderr)

@@ -52,3 +52,8 @@ class SolverError(ColdchainError):
 
 class OutputError(ColdchainError):
     """A plan's output folder cannot be written or read back."""
+
+
+class UsageError(ColdchainError, ValueError):
+    """A call asks for something that does not exist (an unknown method, preset, ...); the message
+    lists the valid choices. The CLI exits 2 for it."""

@@ -19,12 +19,12 @@ from coldchain.colgen.tree import (
     cost_grid,
     round_up,
     route_bound,
-    supports,
     warm_up,
 )
 from coldchain.core.arrays import Column, TypeData
 from coldchain.core.instance import build_instance
 from coldchain.core.outcome import SolveStatus
+from coldchain.planner.registry import routes_apply
 
 ROOT = Path(__file__).resolve().parents[1] / "bench" / "instances"
 
@@ -297,8 +297,8 @@ def test_supports_names_the_rule_the_labels_do_not_track():
     """A county-style day pays drivers by the hour, so its waiting depends on the departure: the
     route method declines it with that reason; a benchmark day is supported."""
     s = build([site("A")], {("H", "A"): 10}, [truck("T1")], parcel_lines=[parcels("A", 100)])
-    assert "by the hour" in supports(build_instance(s))
-    assert supports(build_instance(to_scenario(_triangle()))) is None
+    assert "by the hour" in routes_apply(build_instance(s))
+    assert routes_apply(build_instance(to_scenario(_triangle()))) is None
 
 
 @pytest.mark.component
@@ -339,7 +339,7 @@ def test_growing_the_ng_memories_closes_the_root_gap_of_c204():
 def test_routes_method_finds_the_plan_when_the_search_finds_none(monkeypatch, tmp_path):
     """If the route search leaves stops unplaced (a tight fleet), branch-and-price must still
     return the triangle's optimum, 40 + 10√3, proved, from its own routes."""
-    import coldchain.planner.plan as plan_module
+    import coldchain.planner.by_routes as plan_module
     from coldchain.search.sisr import Found
 
     monkeypatch.setattr(plan_module, "search_plan", lambda inst, *a, **kw: Found((), 3, math.inf, (), 0))
@@ -352,7 +352,7 @@ def test_routes_method_finds_the_plan_when_the_search_finds_none(monkeypatch, tm
 def test_routes_method_keeps_the_search_plan_when_the_master_lp_fails(monkeypatch, tmp_path):
     """A solver failure inside branch-and-price is not a crash: the plan is the search's (the
     triangle's search finds the optimum, 40 + 10√3), without a bound, and a note says why."""
-    import coldchain.planner.plan as plan_module
+    import coldchain.planner.by_routes as plan_module
     from coldchain.errors import SolverError
 
     def fail(*a, **kw):
@@ -380,7 +380,7 @@ def test_routes_method_searches_again_when_branch_and_price_proves_nothing(monke
     """Phase 3 of the route method: the first search hands over three singles (60) and
     branch-and-price fails, so only the second search from that plan (and the last set
     partitioning) can reach the triangle's optimum, 40 + 10√3; without phase 3 the plan is 60."""
-    import coldchain.planner.plan as plan_module
+    import coldchain.planner.by_routes as plan_module
     from coldchain.errors import SolverError
     from coldchain.search.sisr import Found, search_plan
 
@@ -409,7 +409,7 @@ def test_auto_plans_a_100_customer_benchmark_with_the_route_method(tmp_path):
     """`auto` uses the route method up to ROUTES_MAX_STOPS (200) stops: Solomon C101 with all
     100 customers is planned by the search and branch-and-price (not the pool method), and the
     plan keeps every rule."""
-    from coldchain.planner.plan import ROUTES_MAX_STOPS
+    from coldchain.planner.registry import ROUTES_MAX_STOPS
 
     bench = read_solomon(ROOT / "solomon_vrptw_100" / "instances" / "C101.txt")
     assert 60 < bench.n <= ROUTES_MAX_STOPS

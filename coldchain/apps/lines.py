@@ -1,139 +1,22 @@
-r"""Fixed lines: the same delivery runs at the same times every day; choose the pickups on the way back.
+r"""Designing fixed lines: a first set from a sweep around the hub, or the routes of an optimised plan.
 
-Many alliances run fixed lines (a truck, a departure time, an ordered list of parcel stops)
-so that every village gets its parcels at a known hour. ``lines.csv`` in the scenario folder
-gives them::
-
-    line_id,vehicle_id,depart_at,stops,max_detour_km,max_pickup_stops
-    L01,D01,07:10,T_FOZI V_FOZI_03 V_FOZI_07,15,3
-
-``stops`` are site ids separated by spaces (every parcel stop must be on exactly one line).
-Each line may add up to ``max_pickup_stops`` pickup stops (villages with orders and no
-parcels) whose detour from the line is at most ``max_detour_km``, anywhere in its sequence,
-and picks up orders at its own stops. Which pickups each line takes is a set-packing MILP over
-enumerated columns: a column is one line with a set of added stops, each placed where it adds
-least cost, timed by the exact route evaluator from the fixed departure (``pickups.py`` holds
-the columns, the model and its symbols, shared with the county-day method).
+Fixed lines (``lines.csv``; `coldchain.scenario.lines`) are the same delivery runs at the same
+times every day; the ``lines`` method (`coldchain.planner.lines`) chooses each day's pickups on
+them in seconds. This module designs them: `design_lines` sweeps the parcel stops by bearing
+from the hub, `lines_from_plan` repeats a typical day's optimised routes.
 """
 
 from __future__ import annotations
 
 import math
-import time
-from dataclasses import dataclass
-from pathlib import Path
 
-from coldchain.core.explain import unserved_reasons
-from coldchain.core.instance import Instance, build_instance
-from coldchain.core.outcome import SolveOptions
+from coldchain.core.instance import build_instance
 from coldchain.core.plan import Plan
-from coldchain.core.route import Route
-from coldchain.errors import InputError, Problem
-from coldchain.scenario.domain import FixedLine
-from coldchain.scenario.read import FileSpec, read_table
-from coldchain.setpart.pickups import Run, choose_pickups, pickup_columns
+from coldchain.planner.lines import _check_lines, plan_lines
+from coldchain.scenario.lines import LINES_FILE, Line, read_lines, write_lines
 
-
-@dataclass(frozen=True)
-class Line:
-    """A fixed line as the planner uses it (``row``: its line in ``lines.csv``, for messages)."""
-
-    line_id: str
-    vehicle_id: str
-    depart_min: float
-    stops: tuple[str, ...]
-    max_detour_km: float
-    max_pickup_stops: int
-    row: int | None = None
-
-
-LINES_FILE = FileSpec("lines.csv", FixedLine)
-
-
-def read_lines(path: str | Path) -> list[Line]:
-    """Read ``lines.csv`` with the scenario reader: every problem becomes one `Problem` naming the
-    file, line, column and what was expected. Raises `InputError`."""
-    records, problems = read_table(Path(path), LINES_FILE)
-    if problems:
-        raise InputError(problems)
-    return [
-        Line(r.line_id, r.vehicle_id, r.depart_at, tuple(r.stops.split()), r.max_detour_km, r.max_pickup_stops, r.line)
-        for r in records
-    ]
-
-
-def write_lines(lines: list[Line]) -> str:
-    """``lines.csv`` text for ``lines`` (the caller writes it)."""
-    out = [",".join(LINES_FILE.columns)]
-    for ln in lines:
-        h, m = divmod(round(ln.depart_min), 60)
-        out.append(
-            f"{ln.line_id},{ln.vehicle_id},{h:02d}:{m:02d},{' '.join(ln.stops)},"
-            f"{ln.max_detour_km:g},{ln.max_pickup_stops}"
-        )
-    return "\n".join(out) + "\n"
-
-
-def _check_lines(inst: Instance, lines: list[Line]) -> tuple[list[Problem], dict[str, int]]:
-    node = {sid: k for k, sid in enumerate(inst.nodes)}
-    vtype = {vid: t.index for t in inst.types for vid in t.vehicle_ids}
-    problems, seen_v, seen_s = [], set(), {}
-    for ln in lines:
-        n = ln.row
-        if ln.vehicle_id not in vtype:
-            problems.append(Problem("lines.csv", n, "vehicle_id", "not a vehicle in vehicles.csv", ln.vehicle_id))
-        elif ln.vehicle_id in seen_v:
-            problems.append(Problem("lines.csv", n, "vehicle_id", "this truck runs another line", ln.vehicle_id))
-        seen_v.add(ln.vehicle_id)
-        for sid in ln.stops:
-            if sid not in node or sid == inst.nodes[0]:
-                problems.append(Problem("lines.csv", n, "stops", "no parcels or orders there today", sid))
-            elif sid in seen_s:
-                problems.append(Problem("lines.csv", n, "stops", f"already on line {seen_s[sid]}", sid))
-            else:
-                seen_s[sid] = ln.line_id
-    for st in inst.stops:
-        if st.mandatory and st.site_id not in seen_s:
-            problems.append(Problem("lines.csv", None, "stops", "this parcel stop is on no line", st.site_id))
-    return problems, vtype
-
-
-def plan_lines(scenario, lines: list[Line], options: SolveOptions | None = None) -> Plan:
-    """Choose each fixed line's pickups (module docstring). Raises `InputError` for lines that do
-    not fit the scenario or that break a rule as given (no pickups)."""
-    options = options or SolveOptions(time_limit_s=10.0)
-    t0 = time.perf_counter()
-    inst = build_instance(scenario)
-    problems, vtype = _check_lines(inst, lines)
-    if problems:
-        raise InputError(problems)
-    node = {sid: k for k, sid in enumerate(inst.nodes)}
-    runs = [
-        Run(
-            ln.vehicle_id,
-            vtype[ln.vehicle_id],
-            tuple(node[s] for s in ln.stops),
-            ln.depart_min,
-            ln.max_pickup_stops,
-            ln.max_detour_km,
-        )
-        for ln in lines
-    ]
-    columns, broken = pickup_columns(inst, runs)
-    if broken:
-        what = "the line breaks the {} rule as given"
-        raise InputError([Problem("lines.csv", lines[n].row, "stops", what.format(rule)) for n, rule in broken])
-    build_s = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    outcome, routes = choose_pickups(inst, runs, columns, options, name="fixed_lines")
-    timings = {"columns_s": build_s, "solve_s": time.perf_counter() - t1}
-    note = f"fixed lines: {len(lines)} lines, {len(columns):,} columns"
-    if routes is None:
-        return Plan(inst, outcome.status, (), {}, (), outcome, None, timings, (note,))
-    used = {r.vehicle_id for r in routes}
-    routes += [Route(vid, t.index) for t in inst.types for vid in t.vehicle_ids if vid not in used]
-    unserved = unserved_reasons(inst, routes, fixed_departures=True)
-    return Plan(inst, outcome.status, tuple(routes), unserved, (), outcome, None, timings, (note,))
+__all__ = ["LINES_FILE", "Line", "_check_lines", "design_lines", "lines_from_plan", "plan_lines", "read_lines",
+           "write_lines"]  # fmt: skip
 
 
 def design_lines(scenario, max_detour_km: float = 15.0, max_pickup_stops: int = 3) -> list[Line]:

@@ -102,6 +102,7 @@ def lower_bound(inst: Instance, time_limit_s: float = 10.0, threads: int = 1) ->
     n = inst.n
     f = inst.fast
     orders = [o for o in inst.orders if o.excluded is None]
+    price = inst.costs
     arc_i, arc_j, arc_q, arc_k, costs = [], [], [], [], []
     out_k: list[dict[int, list[int]]] = []
     in_k: list[dict[int, list[int]]] = []
@@ -118,7 +119,7 @@ def lower_bound(inst: Instance, time_limit_s: float = 10.0, threads: int = 1) ->
             arc_q.append(t.capacity_kg)
             arc_k.append(k)
             drive = f.minutes[i][j] + f.service[j]
-            costs.append(t.cny_per_km * f.km[i][j] + t.cny_per_h * drive / 60.0 + (t.fixed_cny if i == 0 else 0.0))
+            costs.append(price.arc(k, f.km[i][j], drive, from_hub=i == 0))
             outs[i].append(c)
             ins[j].append(c)
             cols.append(c)
@@ -138,7 +139,7 @@ def lower_bound(inst: Instance, time_limit_s: float = 10.0, threads: int = 1) ->
     h.setOptionValue("threads", threads)
     lo_y = [1.0 if st.mandatory else 0.0 for st in inst.stops]
     hi_y = [1.0 if inst.serves[:, st.node].any() else 0.0 for st in inst.stops]
-    obj = np.concatenate([costs, np.zeros(n), [-o.value_cny for o in orders]])
+    obj = np.concatenate([costs, np.zeros(n), [-price.lost[o.index] for o in orders]])
     lower = np.concatenate([np.zeros(nx), lo_y, np.zeros(len(orders))])
     upper = np.concatenate([np.full(nx, np.inf), hi_y, np.ones(len(orders))])
     h.addCols(len(obj), obj, lower, upper, 0, np.zeros(len(obj), dtype=np.int32), [], [])
@@ -186,7 +187,7 @@ def lower_bound(inst: Instance, time_limit_s: float = 10.0, threads: int = 1) ->
     pickups = [(o.node, o.kg, col_s[o.index]) for o in orders]
     delivery = np.array([inst.delivery(i) for i in range(n + 1)])
     q = max(t.capacity_kg for t in types)
-    constant = sum(o.value_cny for o in orders) + sum(o.value_cny for o in inst.orders if o.excluded is not None)
+    constant = sum(price.lost[o.index] for o in orders) + price.unserved(o.index for o in inst.orders if o.excluded)
     best, rounds, cuts, proved = None, 0, 0, False
     h.setOptionValue("time_limit", max(0.1, time_limit_s - (time.perf_counter() - t0)))  # HiGHS adds up runs
     last = 0.0  # seconds the last round took: no new round that would surely overrun the limit

@@ -34,7 +34,8 @@ optimal.
 
 Which days. The labels track the rules that a route's stops alone decide: opening hours, ready
 times, the shift, payload with deliveries and pickups on board together, and per-km and fixed
-costs. `supports(inst)` admits the days where that is every rule: every pickup order must be
+costs. The route method applies to the days where that is every rule
+(`coldchain.planner.registry.routes_apply`): every pickup order must be
 served (so a visited stop takes all its orders), no driver cost per hour (paid waiting depends
 on the departure, not on the stops), no freshness deadline or cold rule that can bind. The public
 benchmarks (Solomon, Wang & Chen) are such days; county days are not, and keep the arc LP.
@@ -103,9 +104,11 @@ from coldchain.colgen.labelling import completion, enumerate_routes, label
 from coldchain.core.arrays import Column, TypeData
 from coldchain.core.evaluate import evaluate_route
 from coldchain.core.instance import Instance
+from coldchain.core.outcome import SolveOptions, SolveStatus
 from coldchain.core.route import Route
 from coldchain.errors import SolverError
 from coldchain.setpart.highs import use_threads
+from coldchain.setpart.partition import SetPartition, cover_and_fleet_rows, route_rows
 
 NG_MAX = 16  # a neighbourhood grows (where the LP drives a cycle) up to this many stops
 HEURISTIC_LABELS = 3  # labels kept per stop in the fast pricing pass
@@ -121,6 +124,7 @@ CUT_TIME_SHARE = 0.4  # of the time left at the root, the most the cut rounds st
 STRONG_CANDIDATES = 8  # arcs nearest 0.5 whose children's master LPs are compared (strong branching)
 ENUMERATE_LABELS = 500_000  # route enumeration gives up past this many labels
 ENUMERATE_ROUTES = 10_000  # and set partitioning over the routes is tried up to this many
+EXACT_GAPS = {"mip_abs_gap": 1e-6}  # with mip_gap 1e-4: HiGHS's defaults, for the enumerated set partitioning
 ENUMERATE_SHARE = 0.25  # of the time left, the most one enumeration and its set partitioning take
 
 
@@ -139,24 +143,6 @@ class RouteBound:
     columns: tuple[Column, ...]
     rounds: int
     seconds: float
-
-
-def supports(inst: Instance) -> str | None:
-    """None when every rule of ``inst`` is one the labels track (see the module docstring);
-    otherwise the first rule that is not, in words."""
-    if any(t.cny_per_h > 0 for t in inst.types):
-        return "drivers are paid by the hour (waiting time depends on the departure)"
-    end = max(t.end_min for t in inst.types)
-    for o in inst.orders:
-        if o.excluded is not None:
-            continue
-        if not o.required:
-            return "some pickup orders are optional"
-        if o.chilled:
-            return "some produce must ride cold"
-        if o.deadline_min < end:
-            return "some produce has a freshness deadline"
-    return None
 
 
 def _price(
@@ -301,59 +287,26 @@ def _enumerate(
     return list(best.values())
 
 
-def _cover_and_fleet_rows(h: highspy.Highs, inst: Instance) -> None:
-    """The rows every route-based model here starts with: each stop covered exactly once (row
-    ``r`` for the ``r``-th stop), then at most :math:`m_k` routes of each type ``k``."""
-    none = np.array([], dtype=np.int32)
-    n, nt = inst.n, len(inst.types)
-    h.addRows(n, np.ones(n), np.ones(n), 0, none, none, np.array([]))
-    counts = np.array([t.count for t in inst.types], dtype=float)
-    h.addRows(nt, np.full(nt, -highspy.kHighsInf), counts, 0, none, none, np.array([]))
-
-
 def _partition_exactly(
     inst: Instance, cols: list[Column], deadline: float, threads: int
 ) -> tuple[str, tuple[Column, ...] | None, float]:
-    r"""The cheapest plan made of ``cols`` (set partitioning, a MILP in HiGHS):
-    :math:`\min \sum_r c_r x_r` s.t. every stop covered once, at most :math:`m_k` routes of type
-    :math:`k`, :math:`x_r \in \{0, 1\}`. Returns ``("optimal", columns, cost)``, ``("infeasible",
-    None, inf)`` or ``("time", best columns found or None, their cost)``. Not
-    `coldchain.setpart.pool.recombine`: that one takes routes timed by the exact evaluator (seconds for
-    10,000 of them) and Pyomo, and a proof needs HiGHS's own status."""
-    n = inst.n
-    rows = {st.node: r for r, st in enumerate(inst.stops)}
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", max(1, threads))
-    h.setOptionValue("time_limit", max(0.05, deadline - time.perf_counter()))
-    _cover_and_fleet_rows(h, inst)
-    starts, idx = [], []
+    r"""The cheapest plan made of ``cols``: the set partitioning of `coldchain.setpart.partition`
+    with every stop covered once and at most :math:`m_k` routes of type :math:`k`. Returns
+    ``("optimal", columns, cost)``, ``("infeasible", None, inf)`` or ``("time", best columns
+    found or None, their cost)``. The columns are branch-and-price's own (fixed + km), not timed
+    by the exact evaluator as `coldchain.setpart.pool.recombine`'s are (seconds for 10,000)."""
+    sp = SetPartition("enumerated")
+    cover_and_fleet_rows(sp, inst)
     for c in cols:
-        starts.append(len(idx))
-        idx += sorted(rows[i] for i in c.seq)
-        idx.append(n + c.k)
-    m = len(cols)
-    if m:
-        h.addCols(
-            m,
-            np.array([c.cost for c in cols]),
-            np.zeros(m),
-            np.ones(m),
-            len(idx),
-            np.array(starts, dtype=np.int32),
-            np.array(idx, dtype=np.int32),
-            np.ones(len(idx)),
-        )
-        h.changeColsIntegrality(m, np.arange(m, dtype=np.int32), np.full(m, highspy.HighsVarType.kInteger))
-    h.run()
-    status = h.getModelStatus()
-    if status == highspy.HighsModelStatus.kInfeasible:
+        sp.column(c.cost, route_rows(c.k, c.seq))
+    # HiGHS's default gaps (relative 1e-4, absolute 1e-6), as this step has always run
+    opts = SolveOptions(max(0.05, deadline - time.perf_counter()), 1e-4, max(1, threads), highs_options=EXACT_GAPS)
+    got = sp.solve(opts, deadline=deadline)
+    if got.outcome.status == SolveStatus.INFEASIBLE:
         return "infeasible", None, math.inf
-    found = h.getInfo().primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
-    value = h.getSolution().col_value if found else None
-    chosen = tuple(c for c, v in zip(cols, value) if v > 0.5) if value is not None else None
+    chosen = tuple(cols[j] for j in got.chosen) if got.chosen is not None else None
     cost = sum(c.cost for c in chosen) if chosen is not None else math.inf
-    return ("optimal" if status == highspy.HighsModelStatus.kOptimal else "time"), chosen, cost
+    return ("optimal" if got.outcome.status == SolveStatus.OPTIMAL else "time"), chosen, cost
 
 
 class _Cuts:
@@ -446,7 +399,9 @@ class _Master:
         h.setOptionValue("threads", max(1, threads))
         h.setOptionValue("simplex_strategy", 4)  # primal: adding columns keeps the basis primal feasible
         inf = highspy.kHighsInf
-        _cover_and_fleet_rows(h, inst)
+        rows = SetPartition("master")
+        cover_and_fleet_rows(rows, inst)
+        rows.add_rows_to(h)
         nt = len(inst.types)
         for r in range(n):
             h.addCol(ARTIFICIAL_CNY, 0.0, inf, 1, np.array([r], dtype=np.int32), np.array([1.0]))
@@ -1052,8 +1007,8 @@ def branch_and_price(
 def cost_grid(inst: Instance) -> float:
     """The step every route cost is a multiple of (0.1 on truncated-distance benchmarks), or 0."""
     for g in (1.0, 0.1, 0.01):
-        ok = all(abs(t.fixed_cny / g - round(t.fixed_cny / g)) < 1e-6 for t in inst.types)
-        ok = ok and all(abs(t.cny_per_km - round(t.cny_per_km)) < 1e-9 for t in inst.types)
+        ok = all(abs(f / g - round(f / g)) < 1e-6 for f in inst.costs.fixed)
+        ok = ok and all(abs(c - round(c)) < 1e-9 for c in inst.costs.per_km)
         scaled = inst.km / g
         if ok and np.all(np.abs(scaled - np.round(scaled)) < 1e-6):
             return g

@@ -39,9 +39,10 @@ class TypeData:
         self.q = t.capacity_kg
         self.start = t.start_min
         self.end = t.end_min
-        self.fixed = t.fixed_cny
+        self.fixed = inst.costs.fixed[k]
         self.nodes = [i for i in range(1, n + 1) if inst.serves[k, i]]
-        self.cost = [[t.cny_per_km * f.km[i][j] for j in range(n + 1)] for i in range(n + 1)]
+        per_km = inst.costs.per_km[k]  # the objective's weighted prices (`coldchain.core.costs`)
+        self.cost = [[per_km * f.km[i][j] for j in range(n + 1)] for i in range(n + 1)]
         self.minutes = f.minutes
         self.service = f.service
         self.pick = [0.0] + [sum(inst.orders[o].kg for o in inst.stop(i).orders) for i in range(1, n + 1)]

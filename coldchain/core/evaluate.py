@@ -154,7 +154,7 @@ def evaluate_route(
         ]
     km_l = f.km
     km = km_l[0][seq[0]] + sum(km_l[a][b] for a, b in zip(seq, seq[1:])) + km_l[seq[-1]][0]
-    cost = t.fixed_cny + t.cny_per_km * km + t.cny_per_h * (ret - lo) / 60.0
+    cost = inst.costs.route(k, km, ret - lo)
     return RouteEval(
         True,
         None,
@@ -250,7 +250,7 @@ def time_route_as_given(
     judged = evaluate_route(inst, k, seq, picks)
     if judged.feasible:
         return judged
-    t, f, orders = inst.types[k], inst.fast, inst.orders
+    f, orders = inst.fast, inst.orders
     all_orders = [o for i in seq for o in picks.get(i, ())]
     reefer = _reefer_choice(inst, k, all_orders)
     load = load_out = sum(f.delivery[i] for i in seq)
@@ -273,6 +273,6 @@ def time_route_as_given(
         prev = i
     ret = clock + f.minutes[prev][0]
     km = f.km[0][seq[0]] + sum(f.km[a][b] for a, b in zip(seq, seq[1:])) + f.km[seq[-1]][0]
-    cost = t.fixed_cny + t.cny_per_km * km + t.cny_per_h * (ret - depart) / 60.0
+    cost = inst.costs.route(k, km, ret - depart)
     in_reefer = {o: bool(reefer.get(o)) for o in all_orders if orders[o].chilled}
     return RouteEval(False, judged.reason, depart, ret, arrive, start, loads, colds, load_out, in_reefer, km, cost)

@@ -139,14 +139,15 @@ def explain_unserved(inst: Instance, routes: list[Route], o: int, fixed_departur
     order = inst.orders[o]
     host = next((r for r in routes if order.node in r.seq), None)
     trials = try_every_truck(inst, routes, o, fixed_departures)
-    value = f"its value of {order.value_cny:,.0f} CNY"
+    worth = inst.costs.lost[order.index]  # its value, weighted as the objective weighs it
+    value = f"its value of {worth:,.0f} CNY"
     host_note = ""
     if host is not None and trials and trials[0].rule is not None:
         host_note = f"; {host.vehicle_id}, which stops there: {_words(inst, host, trials[0].rule)}"
     fits = [t for t in trials if t.extra is not None]
     if fits:
         best = min(fits, key=lambda t: t.extra)
-        if best.extra > order.value_cny + TOL:
+        if best.extra > worth + TOL:
             return Reason(
                 f"serving it would cost {best.extra:,.0f} CNY more ({best.how}), above {value}{host_note}",
                 "not_worth",

@@ -17,6 +17,7 @@ from functools import cached_property
 
 import numpy as np
 
+from coldchain.core.costs import Costs
 from coldchain.core.reasons import Reason
 from coldchain.scenario.domain import Scenario
 from coldchain.scenario.freshness import all_order_terms
@@ -117,6 +118,11 @@ class Instance:
 
     def stop(self, node: int) -> Stop:
         return self.stops[node - 1]
+
+    @cached_property
+    def costs(self) -> Costs:
+        """The objective's prices, weights applied (`coldchain.core.costs`)."""
+        return Costs.of(self)
 
     @cached_property
     def fast(self) -> NodeLists:

@@ -47,6 +47,12 @@ class Progress:
     phase: str | None = None
 
 
+def announce_phase(progress: Callable[[Progress], None] | None, name: str, seconds: float = 0.0) -> None:
+    """Tell a progress display which phase starts (no figures yet); nothing without one."""
+    if progress:
+        progress(Progress(None, None, None, seconds, name))
+
+
 @dataclass(frozen=True)
 class SolveOutcome:
     """The solver's verdict on one model."""

@@ -12,18 +12,21 @@ from coldchain.core.instance import Instance
 from coldchain.core.outcome import SolveOptions, SolveOutcome, SolveStatus
 from coldchain.core.route import Route
 from coldchain.scenario.domain import Scenario
+from coldchain.scenario.lines import Line
 
 
 @dataclass(frozen=True)
 class PlanOptions:
     """How hard to try, and how.
 
-    ``method``: ``compact`` solves the full MILP (proves optimality on small days); ``routes``
-    runs branch-and-price over whole routes on days the route labels fully describe
-    (``colgen.supports``; otherwise it falls back to ``pool`` with a note); ``pool`` searches
-    routes and recombines them by set partitioning, with a separate lower bound (county days);
-    ``auto`` picks ``routes`` where it applies up to ``ROUTES_MAX_STOPS`` stops, else
-    ``compact`` up to ``COMPACT_MAX_STOPS`` stops, else ``pool``. ``heuristic_s``: seconds of
+    ``method``: a name in the method registry (`coldchain.planner.registry`, which says what each
+    does and where it applies): ``compact`` solves the full MILP (proves optimality on small
+    days); ``routes`` runs branch-and-price over whole routes on days the route labels fully
+    describe (otherwise it falls back to ``pool`` with a note); ``pool`` searches routes and
+    recombines them by set partitioning, with a separate lower bound (county days); ``lines``
+    chooses the pickups of the fixed ``lines``; ``auto`` picks ``routes`` where it applies up to
+    ``ROUTES_MAX_STOPS`` stops, else ``compact`` up to ``COMPACT_MAX_STOPS`` stops, else
+    ``pool``. An unknown name raises `UsageError`. ``heuristic_s``: seconds of
     the first route search; None: for ``compact``, and ``routes`` up to ``SEARCH_FIRST_STOPS``
     stops, 5 % of the time limit, between 0.5 and 5 s; for ``routes`` above, ``SEARCH_SHARE`` of
     it; for ``pool``, what the bound leaves of 85 %.
@@ -35,6 +38,7 @@ class PlanOptions:
     root_cuts: bool = True
     seed: int = 0
     method: str = "auto"
+    lines: tuple[Line, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,7 @@ class Plan:
     @property
     def cost(self) -> float:
         """Total cost of the plan as driven, recomputed from its routes (fixed + km + driver + lost
-        value). A route that breaks a rule (only in another solver's plan, kept by
-        ``plan_from_routes(strict=False)``) counts what it costs to drive; the checker reports
-        the rule."""
-        return sum(r.driven_cost for r in self.routes) + sum(self.instance.orders[o].value_cny for o in self.unserved)
+        value, each with its objective weight: `coldchain.core.costs`). A route that breaks a rule
+        (only in another solver's plan, kept by ``plan_from_routes(strict=False)``) counts what it
+        costs to drive; the checker reports the rule."""
+        return sum(r.driven_cost for r in self.routes) + self.instance.costs.unserved(self.unserved)

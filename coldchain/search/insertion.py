@@ -37,10 +37,10 @@ class _Search:
         self.inst = inst
         self.rng = random.Random(seed)
         self.servable = [o.index for o in inst.orders if o.excluded is None]
-        self.lost_excluded = sum(o.value_cny for o in inst.orders if o.excluded is not None)
+        self.lost_excluded = inst.costs.unserved(o.index for o in inst.orders if o.excluded is not None)
         # what serving an order is worth to the search: its value, or, for a must-serve order,
         # more than any plan costs (leaving one out is as bad as leaving a parcel stop out)
-        self.worth = {o.index: MUST_SERVE_WORTH if o.required else o.value_cny for o in inst.orders}
+        self.worth = {o.index: MUST_SERVE_WORTH if o.required else inst.costs.lost[o.index] for o in inst.orders}
 
     def eval(self, r: Route) -> RouteEval:
         return evaluate_route(self.inst, r.k, r.seq, r.picks)
@@ -306,12 +306,12 @@ def solve_heuristic(
             best, best_cost, best_unserved, best_unplaced = [r.copy() for r in cand], cost, unserved, left
             since_best = 0
             if on_best and not left and now - last_report > 0.5:
-                on_best(cost - sum(s.worth[o] - inst.orders[o].value_cny for o in unserved))
+                on_best(cost - sum(s.worth[o] - inst.costs.lost[o] for o in unserved))
                 last_report = now
         else:
             since_best += 1
             if since_best > stall:
                 break
     missing = [inst.orders[o].node for o in best_unserved if inst.orders[o].required]
-    real_cost = sum(r.cost for r in best) + sum(inst.orders[o].value_cny for o in best_unserved) + s.lost_excluded
+    real_cost = sum(r.cost for r in best) + inst.costs.unserved(best_unserved) + s.lost_excluded
     return HeuristicPlan(best, best_unserved, list(dict.fromkeys([*best_unplaced, *missing])), real_cost)

@@ -8,9 +8,9 @@ feasible; a stop that fits nowhere stays out, at a cost larger than any plan. On
 instances this simple loop reaches plans within a fraction of a percent of the best known, if
 it can run a few hundred thousand iterations: so it is compiled (Numba), on plain arrays.
 
-It serves days that `coldchain.colgen.tree.supports` admits, the days whose every rule is one a route's
+It serves days that `coldchain.planner.registry.routes_apply` admits, the days whose every rule is one a route's
 stops alone decide: opening hours and ready times, the shift, payload with deliveries and pickups
-on board together, and per-km and fixed costs. It reads `coldchain.colgen.tree.TypeData` and the
+on board together, and per-km and fixed costs. It reads `coldchain.core.arrays.TypeData` and the
 caller checks every route it returns with the exact route evaluator.
 
 Feasibility of an insertion is O(1) from each route's cached arrays (position :math:`q`, stop
@@ -388,7 +388,7 @@ def search(
 
 
 def _arrays(tds: list) -> tuple:
-    """The numbers the compiled loop reads, from `coldchain.colgen.tree.TypeData` of every type."""
+    """The numbers the compiled loop reads, from `coldchain.core.arrays.TypeData` of every type."""
     t0 = tds[0]
     cost = np.stack([td.cost_a for td in tds])
     return (
@@ -426,9 +426,9 @@ def search_plan(
     start: list[Column] | None = None,
     tds: list[TypeData] | None = None,
 ) -> Found:
-    """SISR on ``inst`` (a day `coldchain.colgen.tree.supports`) for ``seconds``, from ``start`` if
+    """SISR on ``inst`` (a day `coldchain.planner.registry.routes_apply` admits) for ``seconds``, from ``start`` if
     given (its routes get trucks of their type while any are left). ``tds`` may pass the
-    instance's `coldchain.colgen.tree.TypeData`, one per vehicle type, when the caller has them."""
+    instance's `coldchain.core.arrays.TypeData`, one per vehicle type, when the caller has them."""
     tds = tds or [TypeData(inst, k) for k in range(len(inst.types))]
     n = inst.n
     data = _arrays(tds)

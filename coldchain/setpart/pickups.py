@@ -1,8 +1,8 @@
 r"""Choosing the pickups for delivery runs whose stops are fixed: enumerated columns and set packing.
 
-Two callers share this: fixed lines (``lines.py``: the runs and their departures come from
-``lines.csv``) and the county-day method (``plan.py``: the runs are the parcel stops of the best
-plan found, and the choice re-deals every pickup between them). A *run* is a truck, an ordered
+Two callers share this: fixed lines (`coldchain.planner.lines`: the runs and their departures
+come from ``lines.csv``) and the pool method (`coldchain.planner.by_pool`: the runs are the
+parcel stops of the best plan found, and the choice re-deals every pickup between them). A *run* is a truck, an ordered
 list of stops it must visit, an optional fixed departure, and limits on the pickup stops it may
 add. A *column* is one run with a set of added pickup stops (villages with orders and no
 parcels), each placed where it adds the fewest km, timed by the exact route evaluator; while
@@ -26,6 +26,9 @@ Symbols
     \sum_{c \in C_r} z_c = 1 \ \forall r, \qquad
     \sum_{c: i \in S_c} z_c \le 1 \ \forall i, \qquad
     \sum_{c: o \in O_c} z_c \le 1 \ \forall o
+
+Costs and values carry the objective's weights (`coldchain.core.costs`); the model is the one set
+partitioning of `coldchain.setpart.partition` (rows per run, per added stop and per order).
 """
 
 from __future__ import annotations
@@ -34,14 +37,11 @@ import itertools
 import time
 from dataclasses import dataclass
 
-import pyomo.environ as pyo
-from pyomo.common.collections import ComponentMap
-
 from coldchain.core.evaluate import RouteEval, evaluate_route
 from coldchain.core.instance import Instance
 from coldchain.core.outcome import SolveOptions, SolveOutcome
 from coldchain.core.route import Route, route_key
-from coldchain.model.solve import solve
+from coldchain.setpart.partition import INF, SetPartition
 
 CANDIDATES_PER_RUN = 8  # pickup stops considered per run (its known route's own first, then the nearest)
 
@@ -112,41 +112,36 @@ def pickup_columns(
 def choose_pickups(
     inst: Instance, runs: list[Run], columns: list[Column], options: SolveOptions, name: str = "pickups"
 ) -> tuple[SolveOutcome, list[Route] | None]:
-    """The set-packing MILP of the module docstring; the chosen route of every run (None if the
-    solver found no solution). Every run must have at least one column."""
-    m = pyo.ConcreteModel(name)
-    m.COLS = pyo.RangeSet(0, len(columns) - 1)
-    m.uses_column = pyo.Var(m.COLS, domain=pyo.Binary)
-    by_run: dict[int, list[int]] = {}
+    """The set-packing MILP of the module docstring (`coldchain.setpart.partition`); the chosen
+    route of every run (None if the solver found no solution). Every run must have at least one column."""
     by_stop: dict[int, list[int]] = {}
     by_order: dict[int, list[int]] = {}
-    for c, (n, r, added) in enumerate(columns):
-        by_run.setdefault(n, []).append(c)
+    for c, (_, r, added) in enumerate(columns):
         for i in added:
             by_stop.setdefault(i, []).append(c)
         for os in r.picks.values():
             for o in os:
                 by_order.setdefault(o, []).append(c)
-    m.RUNS = pyo.Set(initialize=range(len(runs)))
-    m.one_per_run = pyo.Constraint(m.RUNS, rule=lambda m, n: sum(m.uses_column[c] for c in by_run[n]) == 1)
-    m.STOPS = pyo.Set(initialize=sorted(i for i, cs in by_stop.items() if len(cs) > 1))
-    m.visit_once = pyo.Constraint(m.STOPS, rule=lambda m, i: sum(m.uses_column[c] for c in by_stop[i]) <= 1)
-    m.ORDERS = pyo.Set(initialize=sorted(o for o, cs in by_order.items() if len(cs) > 1))
-    m.serve_once = pyo.Constraint(m.ORDERS, rule=lambda m, o: sum(m.uses_column[c] for c in by_order[o]) <= 1)
-    value = {o.index: o.value_cny for o in inst.orders}
-    net = [r.cost - sum(value[o] for os in r.picks.values() for o in os) for _, r, _ in columns]
-    m.total_cost_cny = pyo.Objective(expr=sum(net[c] * m.uses_column[c] for c in m.COLS) + sum(value.values()))
+    sp = SetPartition(name)
+    for n in range(len(runs)):
+        sp.row(("run", n), 1.0, 1.0)
+    for i in sorted(i for i, cs in by_stop.items() if len(cs) > 1):
+        sp.row(("stop", i), -INF, 1.0)
+    for o in sorted(o for o, cs in by_order.items() if len(cs) > 1):
+        sp.row(("order", o), -INF, 1.0)
+    price = inst.costs
+    for n, r, added in columns:
+        orders = [("order", o) for os in r.picks.values() for o in os]
+        sp.column(price.net(r), [("run", n), *(("stop", i) for i in added), *orders])
+    sp.constant = sum(price.lost)
     start = None
     keep = {n: route_key(run.keep) for n, run in enumerate(runs) if run.keep is not None}
     if len(keep) == len(runs):  # the known routes as MIP start (if they pack: they do for one plan's routes)
-        start = ComponentMap((m.uses_column[c], 0.0) for c in m.COLS)
-        for c, (n, r, _) in enumerate(columns):
-            if route_key(r) == keep[n]:
-                start[m.uses_column[c]] = 1.0
-    outcome = solve(m, options, start=start)
-    if not outcome.has_solution:
-        return outcome, None
-    return outcome, [columns[c][1] for c in m.COLS if pyo.value(m.uses_column[c]) > 0.5]
+        start = [c for c, (n, r, _) in enumerate(columns) if route_key(r) == keep[n]]
+    got = sp.solve(options, start=start)
+    if got.chosen is None:
+        return got.outcome, None
+    return got.outcome, [columns[c][1] for c in got.chosen]
 
 
 def _column(inst: Instance, run: Run, base: list[int], own: dict, added: list[int]) -> Route | None:

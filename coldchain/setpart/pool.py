@@ -27,62 +27,50 @@ Symbols
     \sum_{r: o \in O_r} x_r = 1 \quad \text{must-serve orders } o
 
 An order is served by the route that visits its stop with it in :math:`O_r`; a stop visited at
-most once means an order is served at most once.
+most once means an order is served at most once. Costs and values carry the objective's weights
+(`coldchain.core.costs`). The model is the one set partitioning of `coldchain.setpart.partition`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import time
-
-import pyomo.environ as pyo
-from pyomo.common.collections import ComponentMap
-
 from coldchain.core.instance import Instance
 from coldchain.core.outcome import SolveOptions, SolveOutcome
 from coldchain.core.route import Route, route_key
-from coldchain.model.solve import solve
+from coldchain.setpart.partition import INF, SetPartition, fleet_row, route_rows, stop_row
 
 
-def build_pool_model(inst: Instance, pool: list[Route]) -> pyo.ConcreteModel:
-    """The set-partitioning MILP over ``pool`` (see the module docstring)."""
-    m = pyo.ConcreteModel("route_pool")
-    m.ROUTES = pyo.RangeSet(0, len(pool) - 1)
-    m.uses_route = pyo.Var(m.ROUTES, domain=pyo.Binary)
+def build_pool_model(inst: Instance, pool: list[Route]) -> SetPartition:
+    """The set-partitioning MILP over ``pool`` (see the module docstring); column ``r`` is ``pool[r]``."""
     by_stop: dict[int, list[int]] = {}
     by_type: dict[int, list[int]] = {}
+    carried: dict[int, list[int]] = {}
     for r, route in enumerate(pool):
         by_type.setdefault(route.k, []).append(r)
         for i in route.seq:
             by_stop.setdefault(i, []).append(r)
+        for os in route.picks.values():
+            for o in os:
+                carried.setdefault(o, []).append(r)
     mandatory = [st.node for st in inst.stops if st.mandatory]
     missing = [i for i in mandatory if i not in by_stop]
     if missing:
         raise ValueError(f"the pool has no route for stops {missing}")
-
-    m.STOPS = pyo.Set(initialize=sorted(by_stop))
-
-    def visit_rule(m, i):
-        total = sum(m.uses_route[r] for r in by_stop[i])
-        return total == 1 if inst.stop(i).mandatory else total <= 1
-
-    m.visit_once = pyo.Constraint(m.STOPS, rule=visit_rule)
-    m.TYPES = pyo.Set(initialize=sorted(by_type))
-    m.fleet = pyo.Constraint(m.TYPES, rule=lambda m, k: sum(m.uses_route[r] for r in by_type[k]) <= inst.types[k].count)
-    value = {o.index: o.value_cny for o in inst.orders}
-    net = {r: route.cost - sum(value[o] for os in route.picks.values() for o in os) for r, route in enumerate(pool)}
-    carried: dict[int, list[int]] = {}
-    for r, route in enumerate(pool):
-        for os in route.picks.values():
-            for o in os:
-                carried.setdefault(o, []).append(r)
     required = [o.index for o in inst.orders if o.required and o.excluded is None]
     if any(o not in carried for o in required):
         raise ValueError("the pool has no route for some must-serve orders")
-    m.REQUIRED = pyo.Set(initialize=required)
-    m.serve_required = pyo.Constraint(m.REQUIRED, rule=lambda m, o: sum(m.uses_route[r] for r in carried[o]) == 1)
-    m.total_cost_cny = pyo.Objective(expr=sum(net[r] * m.uses_route[r] for r in m.ROUTES) + sum(value.values()))
-    return m
+    sp = SetPartition("route_pool")
+    for i in sorted(by_stop):
+        sp.row(stop_row(i), 1.0 if inst.stop(i).mandatory else -INF, 1.0)
+    for k in sorted(by_type):
+        sp.row(fleet_row(k), -INF, float(inst.types[k].count))
+    for o in required:
+        sp.row(("order", o), 1.0, 1.0)
+    price = inst.costs
+    for route in pool:
+        orders = [("order", o) for os in route.picks.values() for o in os]
+        sp.column(price.net(route), [*route_rows(route.k, route.seq), *orders])
+    sp.constant = sum(price.lost)
+    return sp
 
 
 def recombine(
@@ -94,19 +82,13 @@ def recombine(
     plan, and the solver's outcome. With a ``deadline`` (``time.perf_counter``), the solver gets
     at most what building the model left of it.
     """
-    m = build_pool_model(inst, pool)
-    if deadline is not None:
-        left = max(0.1, deadline - time.perf_counter())
-        options = dataclasses.replace(options, time_limit_s=min(options.time_limit_s, left))
+    sp = build_pool_model(inst, pool)
     index = {route_key(r): n for n, r in enumerate(pool)}
-    start = ComponentMap((m.uses_route[r], 0.0) for r in m.ROUTES)
-    for r in incumbent:
-        if r.seq:
-            start[m.uses_route[index[route_key(r)]]] = 1.0
-    outcome = solve(m, options, start=start)
-    if not outcome.has_solution:
-        return None, outcome
-    return assign_trucks(inst, [pool[r] for r in m.ROUTES if pyo.value(m.uses_route[r]) > 0.5]), outcome
+    start = [index[route_key(r)] for r in incumbent if r.seq]
+    got = sp.solve(options, start=start, deadline=deadline)
+    if got.chosen is None:
+        return None, got.outcome
+    return assign_trucks(inst, [pool[r] for r in got.chosen]), got.outcome
 
 
 def assign_trucks(inst: Instance, chosen: list[Route]) -> list[Route]:

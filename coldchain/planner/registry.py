@@ -1,0 +1,231 @@
+"""The planning methods: what each is called, what it does, which days it applies to, and how to run it.
+
+Every method is a `Method` in ``METHODS``; ``auto`` is not a method of its own but the first of
+``AUTO_ORDER`` that suits the day:
+
+=========  ==========================================================  =====================
+method     applies to                                                  auto, up to
+=========  ==========================================================  =====================
+routes     days whose every rule the route labels track (`routes_apply`) ``ROUTES_MAX_STOPS``
+compact    every day                                                   ``COMPACT_MAX_STOPS``
+pool       every day                                                   any size
+lines      days with fixed lines (``PlanOptions.lines``)               never
+=========  ==========================================================  =====================
+
+A method that does not apply to a day falls back to its ``fallback`` with a note; without the
+MIP (``PlanOptions.use_mip=False``) the search methods give the first search's plan (as
+``compact`` does). This module imports no engine: a method's runner (``module:function``) is
+loaded when it first plans, so the CLI builds its ``--method`` choices and help from here in no
+time. To add a method: write ``run(day, options) -> Plan`` in a ``planner/`` module and add a
+`Method` to ``METHODS`` (and to ``AUTO_ORDER`` if ``auto`` may choose it).
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from coldchain.errors import UsageError
+from coldchain.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from coldchain.core.instance import Instance
+    from coldchain.core.plan import Plan, PlanOptions
+    from coldchain.scenario.domain import Scenario
+
+COMPACT_MAX_STOPS = 40  # above this, "auto" plans with the route pool (the compact MILP cannot keep up)
+ROUTES_MAX_STOPS = 200  # up to this, "auto" plans days the route labels fully describe with the route method
+AUTO = "auto"
+
+
+def _always(inst: Instance) -> str | None:
+    return None
+
+
+def routes_apply(inst: Instance) -> str | None:
+    """None when every rule of ``inst`` is one the route labels track (`coldchain.colgen.tree`:
+    loads, time windows, shifts, costs that depend on the route alone); otherwise the first rule
+    that is not, in words."""
+    if any(t.cny_per_h > 0 for t in inst.types):
+        return "drivers are paid by the hour (waiting time depends on the departure)"
+    end = max(t.end_min for t in inst.types)
+    for o in inst.orders:
+        if o.excluded is not None:
+            continue
+        if not o.required:
+            return "some pickup orders are optional"
+        if o.chilled:
+            return "some produce must ride cold"
+        if o.deadline_min < end:
+            return "some produce has a freshness deadline"
+    return None
+
+
+@dataclass(frozen=True)
+class Method:
+    """One planning method.
+
+    ``run``: ``"module:function"`` of ``function(inst, options, timings, excluded, notes) -> Plan``
+    on a prepared day (``prepared=True``: the instance is built and a day whose parcel stops
+    cannot all be served is answered before), or ``function(day, options) -> Plan`` on the
+    scenario as given (``prepared=False``). ``applies(inst)``: None, or why the method does not
+    apply to the day (then ``fallback`` plans it, with a note). ``auto_max_stops``: ``auto``
+    may choose the method for days of at most this many stops (None: never).
+    """
+
+    name: str
+    help: str
+    run: str
+    applies: Callable[[Instance], str | None] = _always
+    fallback: str | None = None
+    auto_max_stops: int | None = None
+    prepared: bool = True
+    without_mip: str | None = None  # the method that plans when options.use_mip is False
+    noun: str = ""  # how notes name it ("the route method"); default: the name
+
+    def runner(self) -> Callable[..., Plan]:
+        module, function = self.run.split(":")
+        return getattr(importlib.import_module(module), function)
+
+    def suits(self, inst: Instance) -> str | None:
+        """None when ``auto`` may choose this method for ``inst``; otherwise why not."""
+        if self.auto_max_stops is None:
+            return "auto never chooses it"
+        if inst.n > self.auto_max_stops:
+            return f"more than {self.auto_max_stops} stops"
+        return self.applies(inst)
+
+    def plan(self, day: Scenario | Instance, options: PlanOptions | None = None) -> Plan:
+        """Plan ``day`` (a scenario, or its instance already built) with this method."""
+        from coldchain.core.plan import PlanOptions
+
+        options = options or PlanOptions(method=self.name)
+        if not self.prepared:
+            return self.runner()(day, options)
+        ready = prepare(day)
+        if not isinstance(ready, tuple):
+            return ready
+        return self._run(*ready, options)
+
+    def _run(self, inst: Instance, timings: dict, excluded: dict, options: PlanOptions, notes=()) -> Plan:
+        if not options.use_mip and self.without_mip:
+            return METHODS[self.without_mip]._run(inst, timings, excluded, options)
+        why = self.applies(inst)
+        if why is not None and self.fallback:
+            note = (
+                f"the {self.noun or self.name} method does not apply to this day ({why}); "
+                f"planned with the {self.fallback} method"
+            )
+            return METHODS[self.fallback]._run(inst, timings, excluded, options, (*notes, note))
+        return self.runner()(inst, options, timings, excluded, tuple(notes))
+
+
+METHODS: dict[str, Method] = {
+    m.name: m
+    for m in (
+        Method(
+            "compact",
+            "the full MILP (proves optimality on small days)",
+            "coldchain.planner.compact:plan_compact",
+            auto_max_stops=COMPACT_MAX_STOPS,
+        ),
+        Method(
+            "routes",
+            "route search and branch-and-price (days where every pickup must be served and drivers are not "
+            "paid by the hour, such as the public benchmarks)",
+            "coldchain.planner.by_routes:plan_by_routes",
+            applies=routes_apply,
+            fallback="pool",
+            auto_max_stops=ROUTES_MAX_STOPS,
+            without_mip="compact",
+            noun="route",
+        ),
+        Method(
+            "pool",
+            "route search + set partitioning with a lower bound (county days)",
+            "coldchain.planner.by_pool:plan_by_pool",
+            auto_max_stops=10**9,
+            without_mip="compact",
+        ),
+        Method(
+            "lines",
+            "the fixed lines in the scenario's lines.csv, choosing only their pickups (seconds)",
+            "coldchain.planner.lines:plan_by_lines",
+            prepared=False,
+        ),
+    )
+}
+AUTO_ORDER = ("routes", "compact", "pool")
+
+
+def names() -> list[str]:
+    """Every name ``PlanOptions.method`` accepts, ``auto`` first."""
+    return [AUTO, *METHODS]
+
+
+def auto_help() -> str:
+    return (
+        f"routes where it applies up to {ROUTES_MAX_STOPS} stops, else compact up to {COMPACT_MAX_STOPS} stops, "
+        "else pool"
+    )
+
+
+def help_text() -> str:
+    """One line per method for the CLI's ``--method`` help, in ``names()`` order."""
+    return "; ".join([f"{AUTO}: {auto_help()}", *(f"{m.name}: {m.help}" for m in METHODS.values())]) + "."
+
+
+def check(name: str) -> str:
+    """``name`` if it names a method (or ``auto``); otherwise `UsageError` listing the choices."""
+    if name != AUTO and name not in METHODS:
+        hint = did_you_mean(name, names())
+        raise UsageError(f"unknown method {name!r}{hint}; choose one of: {', '.join(names())}")
+    return name
+
+
+def choose(inst: Instance) -> Method:
+    """The method ``auto`` plans ``inst`` with: the first of ``AUTO_ORDER`` that suits it."""
+    for name in AUTO_ORDER:
+        if METHODS[name].suits(inst) is None:
+            return METHODS[name]
+    return METHODS[AUTO_ORDER[-1]]
+
+
+def prepare(day: Scenario | Instance) -> tuple[Instance, dict[str, float], dict[int, str]] | Plan:
+    """Index the day (``timings["prepare_s"]``) and the orders excluded before planning; or, when
+    a parcel stop no truck can serve or a required order that cannot be picked up makes the day
+    infeasible, the infeasible `Plan` naming them."""
+    from coldchain.core.instance import Instance, build_instance
+    from coldchain.core.outcome import SolveStatus
+    from coldchain.core.plan import Plan
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    inst = day if isinstance(day, Instance) else build_instance(day)
+    timings["prepare_s"] = time.perf_counter() - t0
+    excluded = {o.index: o.excluded for o in inst.orders if o.excluded is not None}
+
+    impossible = [st.site_id for st in inst.stops if st.mandatory and not inst.serves[:, st.node].any()]
+    impossible += [o.site_id for o in inst.orders if o.required and o.excluded is not None]
+    if impossible:
+        return Plan(inst, SolveStatus.INFEASIBLE, (), excluded, tuple(impossible), None, None, timings)
+    return inst, timings, excluded
+
+
+def plan(day: Scenario | Instance, options: PlanOptions | None = None) -> Plan:
+    """Plan one day with ``options.method`` (``auto``: `choose`). Raises `UsageError` for an unknown
+    method; an infeasible day is a status on the `Plan`, never an exception."""
+    from coldchain.core.plan import PlanOptions
+
+    options = options or PlanOptions()
+    name = check(options.method)
+    if name != AUTO:
+        return METHODS[name].plan(day, options)
+    ready = prepare(day)
+    if not isinstance(ready, tuple):
+        return ready
+    inst, timings, excluded = ready
+    return choose(inst)._run(inst, timings, excluded, options)
