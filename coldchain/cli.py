@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
 from coldchain.errors import ColdchainError, InputError, OutputError, SolverError, UsageError
 from coldchain.planner.registry import check as check_method
@@ -22,10 +23,42 @@ from coldchain.planner.registry import help_text as method_help
 from coldchain.scenario.checks import check_scenario
 from coldchain.scenario.read import read_scenario
 from coldchain.scenario.summary import scenario_summary
+from coldchain.suggest import did_you_mean
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_CHECK = 0, 1, 2, 3, 4, 5
 
+
+class _PlainErrors(TyperGroup):
+    """Usage errors as one ``Error: ...`` line on stderr (exit 2), not a box; "did you mean" included."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        click = typer.core._click
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            print(exc.ctx.get_help())
+            rv = EXIT_USAGE
+        except click.exceptions.UsageError as exc:
+            where = f"; see '{exc.ctx.command_path} --help'" if exc.ctx is not None else ""
+            message = " ".join(exc.format_message().split())
+            if message.startswith("No such command") and exc.ctx is not None and "Did you mean" not in message:
+                word = message.split("'")[1] if "'" in message else ""
+                message = message.rstrip(".") + did_you_mean(word, self.list_commands(exc.ctx))
+            print(f"Error: {message.rstrip('.')}{where}", file=sys.stderr)
+            rv = EXIT_USAGE
+        except click.exceptions.ClickException as exc:
+            print(f"Error: {' '.join(exc.format_message().split())}", file=sys.stderr)
+            rv = exc.exit_code
+        except click.exceptions.Abort:
+            print("Error: interrupted", file=sys.stderr)
+            rv = 130
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
 app = typer.Typer(
+    cls=_PlainErrors,
     help="Plan the daily runs of a rural joint-distribution alliance: parcels out, perishables back.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -58,8 +91,24 @@ def load(folder: Path):
     return scenario
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            v = version("coldchain")
+        except PackageNotFoundError:  # running from a source tree that was never installed
+            v = "unknown (not installed)"
+        print(f"coldchain {v}")
+        raise typer.Exit(EXIT_OK)
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
     """Plan the daily runs of a rural joint-distribution alliance: parcels out, perishables back."""
 
 
@@ -117,8 +166,9 @@ def plan(
     """Plan today's truck runs: routes, stop times, loads, unserved orders with reasons, KPIs, map."""
     from coldchain.core.outcome import SolveOptions, SolveStatus
     from coldchain.core.plan import PlanOptions
+    from coldchain.output.progress import ProgressDisplay, quiet_stdout
     from coldchain.output.report import write_plan
-    from coldchain.output.summary import plan_renderables, plan_text
+    from coldchain.output.summary import overview_text, plan_text
     from coldchain.planner.plan import plan as make_plan
     from coldchain.scenario.catalogue import solver_presets
 
@@ -128,7 +178,10 @@ def plan(
         raise fail(str(exc), EXIT_USAGE) from None
     presets = solver_presets()
     if preset not in presets:
-        raise fail(f"unknown preset {preset!r}; choose one of: {', '.join(presets)}", EXIT_USAGE)
+        raise fail(
+            f"unknown preset {preset!r}{did_you_mean(preset, presets)}; choose one of: {', '.join(presets)}",
+            EXIT_USAGE,
+        )
     p = presets[preset]
     if (book is not None or day is not None or commit) and not from_book:
         raise fail("--book, --date and --commit go with --from-book", EXIT_USAGE)
@@ -149,15 +202,17 @@ def plan(
 
         book_run = BookRun.start(scenario, s, book, parse_day(day), commit)
         s = book_run.orders.scenario
-    progress = None if quiet else _ProgressLine()
+    limit = time_limit if time_limit is not None else p.get("time_limit_s", 60.0)
+    progress = None if quiet else ProgressDisplay(time_limit=limit)
     opts = SolveOptions(
-        time_limit_s=time_limit if time_limit is not None else p.get("time_limit_s", 60.0),
+        time_limit_s=limit,
         mip_gap=gap if gap is not None else p.get("mip_gap", 0.0),
         threads=threads if threads is not None else p.get("threads"),
         progress=progress,
     )
     try:
-        result = make_plan(s, PlanOptions(solve=opts, method=method, lines=lines))
+        with quiet_stdout():  # the solver's own output (HiGHS's banner) never reaches stdout
+            result = make_plan(s, PlanOptions(solve=opts, method=method, lines=lines))
     except InputError as exc:
         raise fail("\n".join(str(p) for p in exc.problems), EXIT_INPUT) from None
     except SolverError as exc:
@@ -181,9 +236,20 @@ def plan(
         write_plan(result, out_dir, summary_text=text, map_png=not no_map)
     except OutputError as exc:
         raise fail(str(exc), EXIT_INPUT) from None
+    if not no_map:
+        from coldchain.output.map import cjk_font_note
+
+        if note := cjk_font_note():
+            err.print(note, markup=False)
     if not quiet:
-        out.print(plan_renderables(result))
-        out.print(f"Wrote the plan to {out_dir}/")
+        sys.stdout.write(overview_text(result))
+        sys.stdout.write(
+            f"\nWrote the plan to {out_dir}/: plan.txt (this overview and one sheet per van), routes.csv, "
+            "orders.csv, deliveries.csv, kpis.json, plan.json, routes.geojson"
+            + ("" if no_map else ", routes.png, routes.html")
+            + "\n"
+        )
+        sys.stdout.flush()
     if book_run is not None:
         book_run.finish(result, out_dir, commit)
 
@@ -194,11 +260,11 @@ def generate(
     day: Annotated[str, typer.Option("--day", help="peak (mid-June litchi peak) or ordinary.")] = "peak",
     seed: Annotated[int, typer.Option("--seed", help="The same seed always gives the same day.")] = 1,
 ) -> None:
-    """Write a full-county Ling Shan day (19 town points, 100-150 villages, 19-28 trucks) as a scenario."""
+    """Write a full-county Ling Shan day (19 town points, 100-170 villages, 19-28 trucks) as a scenario."""
     from coldchain.apps.generate import DAYS, generate_day, write_day
 
     if day not in DAYS:
-        raise fail(f"unknown day {day!r}; choose one of: {', '.join(DAYS)}", EXIT_USAGE)
+        raise fail(f"unknown day {day!r}{did_you_mean(day, DAYS)}; choose one of: {', '.join(DAYS)}", EXIT_USAGE)
     try:
         write_day(out_dir, generate_day(day, seed))
     except OSError as exc:
@@ -235,7 +301,8 @@ def lines(
     from coldchain.scenario.lines import write_lines
 
     if design not in ("plan", "sweep"):
-        raise fail(f"unknown design {design!r}; choose one of: plan, sweep", EXIT_USAGE)
+        hint = did_you_mean(design, ("plan", "sweep"))
+        raise fail(f"unknown design {design!r}{hint}; choose one of: plan, sweep", EXIT_USAGE)
     target = scenario / "lines.csv"
     if target.exists() and not force:
         raise fail(f"{target} exists; pass --force to replace it", EXIT_USAGE)
@@ -260,7 +327,7 @@ def lines(
 @app.command()
 def check(
     scenario: ScenarioDir,
-    plan_dir: Annotated[Path, typer.Argument(help="A folder written by `coldchain plan`.")],
+    plan_dir: Annotated[Path, typer.Argument(help="A folder written by `coldchain plan`, or its plan.json.")],
 ) -> None:
     """Recompute every rule of a written plan from its tables (independent of the solver)."""
     from coldchain.verify import check_folder
@@ -288,29 +355,6 @@ from coldchain.apps.whatif.command import whatif  # noqa: E402
 
 app.command(name="whatif")(whatif)
 
-
-class _ProgressLine:
-    """One line on the terminal showing the solver's best plan, bound and gap, rewritten in place.
-
-    HiGHS runs with the process's output captured, so the line goes to a duplicate of stderr.
-    """
-
-    def __init__(self) -> None:
-        self._fh = os.fdopen(os.dup(2), "w", buffering=1) if sys.stderr.isatty() else None
-
-    def __call__(self, p) -> None:
-        if self._fh is None:
-            return
-        best = "-" if p.best is None else f"{p.best:,.0f}"
-        bound = "-" if p.bound is None else f"{p.bound:,.0f}"
-        gap = "-" if p.gap is None else f"{100 * p.gap:.2f} %"
-        self._fh.write(f"\r  solving: {p.seconds:5.1f} s  best plan {best} CNY  bound {bound} CNY  gap {gap}   ")
-        self._fh.flush()
-
-    def close(self) -> None:
-        if self._fh is not None:
-            self._fh.write("\r" + " " * 90 + "\r")
-            self._fh.close()
 
 
 # --- applications (each in its own package; registered here) -------------------------------------

@@ -38,8 +38,15 @@ class Violation:
 
 
 def read_tables(out_dir: str | Path) -> dict[str, pd.DataFrame | dict]:
-    """Read a plan folder's tables. Raises `OutputError` if a table is missing or unreadable."""
+    """Read a plan folder's tables. Raises `OutputError` if a table is missing or unreadable.
+
+    A plan given as JSON (a ``plan.json`` file, or a folder with plan.json and no routes.csv) is
+    turned into the same tables by `coldchain.output.planjson.read_plan_json`."""
     out = Path(out_dir)
+    if out.suffix == ".json" or (not (out / "routes.csv").exists() and (out / "plan.json").is_file()):
+        from coldchain.output.planjson import read_plan_json
+
+        return read_plan_json(out if out.suffix == ".json" else out / "plan.json")
     tables: dict = {}
     for name in ("routes", "orders", "deliveries"):
         path = out / f"{name}.csv"

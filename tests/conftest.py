@@ -8,9 +8,13 @@ subprocesses, the sample day.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -70,3 +74,17 @@ def tiny_dir(tmp_path: Path) -> Path:
 def sample_dir() -> Path:
     """The realistic Ling Shan sample day shipped in inputs/."""
     return REPO / "inputs"
+
+
+@pytest.fixture(scope="session")
+def planned_sample(tmp_path_factory, sample_dir) -> tuple[Path, SimpleNamespace]:
+    """The one planning run of the sample shared by the whole suite, run as a user runs it:
+    ``python -m coldchain plan inputs/ --out DIR --time-limit 15 --threads 1`` with stdout and
+    stderr piped (so not a terminal). Returns the folder and the run (exit_code, stdout, stderr)."""
+    out = tmp_path_factory.mktemp("sample") / "out"
+    cmd = [sys.executable, "-m", "coldchain", "plan", str(sample_dir), "--out", str(out), "--time-limit", "15"]
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    proc = subprocess.run([*cmd, "--threads", "1"], capture_output=True, text=True, env=env, timeout=600)
+    run = SimpleNamespace(exit_code=proc.returncode, stdout=proc.stdout, stderr=proc.stderr)
+    run.output = proc.stdout + proc.stderr
+    return out, run

@@ -260,12 +260,14 @@ def test_an_order_left_out_although_it_fits_says_so():
 
     p = plan_from_routes(_detour_day(), [["A"], ["B"]])
     (o,) = p.unserved
-    assert unserved_reasons(p.instance, list(p.routes))[o] == (
-        "it fits at 6 CNY more, less than its value of 1,000 CNY, but the search did not find that plan "
-        "within the time limit"
+    why = unserved_reasons(p.instance, list(p.routes))[o]
+    assert why == (
+        "it fits at 6 CNY more (D1 adds the stop at P), less than its value of 1,000 CNY, but the search "
+        "did not find that plan within the time limit"
     )
+    assert why.code == "search_stopped"
     fixed = unserved_reasons(p.instance, list(p.routes), fixed_departures=True)
-    assert fixed[o].startswith("outside the limits of every fixed line")
+    assert fixed[o].startswith("outside the limits of every fixed line") and fixed[o].code == "line_limits"
 
 
 @pytest.mark.component
@@ -294,10 +296,12 @@ def test_an_order_dropped_for_another_orders_rule_is_put_back(tmp_path):
 
 
 @pytest.mark.component
-def test_a_visited_stops_order_is_explained_by_the_truck_that_visits_it():
+def test_a_visited_stops_order_is_explained_by_moving_the_stop():
     """The detour day with D2's payload cut to 50 kg: H-A-H by D1 and H-B-P-H by D2, which stops at
-    P but cannot carry its 100 kg order. One visit per stop, so only D2 may take it: the reason is
-    the full truck, not the cheap fit on D1's route (which would visit P a second time)."""
+    P but cannot carry its 100 kg order. One visit per stop, so D1 may take the order only by taking
+    over the whole stop: D1 H-A-P-H is 10 + 2 + 11 = 23 km (3 more), D2 H-B-H is 20 km (26 fewer),
+    so the plan would cost less with the order on D1 (km = min, 1 CNY/km + 1 CNY/min: 2 * 23 = 46
+    CNY saved). The reason says it fits and the plan is cheaper, not that every truck was full."""
     from coldchain.core.explain import unserved_reasons
     from coldchain.planner.plan import plan_from_routes
 
@@ -316,7 +320,9 @@ def test_a_visited_stops_order_is_explained_by_the_truck_that_visits_it():
         "D2": ["B", "P"],
     }
     (o,) = p.unserved
-    assert unserved_reasons(p.instance, list(p.routes))[o].startswith("no truck had room left")
+    why = unserved_reasons(p.instance, list(p.routes))[o]
+    assert why.code == "search_stopped"
+    assert why.startswith("it fits (D1 takes over the stop at P from D2) and the plan would even cost 46 CNY less")
 
 
 @pytest.mark.component

@@ -51,7 +51,8 @@ def test_not_worth_a_truck_is_left_with_its_price(tmp_path):
     assert k["objective_cny"] == pytest.approx(190)
     assert served(result) == set()
     reason = next(iter(result.unserved.values()))
-    assert reason == "serving it would cost 140 CNY more, above its value of 50 CNY"
+    assert reason == "serving it would cost 140 CNY more (idle D2 serves A alone), above its value of 50 CNY"
+    assert reason.code == "not_worth"
 
 
 @pytest.mark.component

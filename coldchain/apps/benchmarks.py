@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+import vrplib
+
 from coldchain.scenario import catalogue
 from coldchain.scenario.domain import Order, Parcel, Product, Scenario, Settings, Site, TravelLeg, Vehicle
 
@@ -58,88 +60,63 @@ class BenchInstance:
         return d
 
 
+def _read(path: str | Path, **kw) -> dict:
+    """vrplib's reader, with a ValueError naming the file for anything it cannot parse."""
+    try:
+        return vrplib.read_instance(str(path), compute_edge_weights=False, **kw)
+    except (OSError, ValueError, IndexError, KeyError) as exc:
+        raise ValueError(f"{path}: not a readable benchmark instance ({exc})") from None
+
+
 def read_solomon(path: str | Path, rounding: str = "trunc1") -> BenchInstance:
-    """Read a Solomon-format text file (``VEHICLE`` and ``CUSTOMER`` sections)."""
-    lines = Path(path).read_text().splitlines()
-    name = lines[0].strip()
-    number = capacity = None
-    rows = []
-    for k, line in enumerate(lines):
-        if line.strip().startswith("NUMBER"):
-            number, capacity = (float(t) for t in lines[k + 1].split())
-        parts = line.split()
-        if len(parts) == 7 and all(p.replace(".", "", 1).isdigit() for p in parts):
-            rows.append([float(p) for p in parts])
-    if number is None or not rows:
+    """Read a Solomon-format text file (``VEHICLE`` and ``CUSTOMER`` sections) with vrplib."""
+    d = _read(path, instance_format="solomon")
+    if "node_coord" not in d or "time_window" not in d:
         raise ValueError(f"{path}: not a Solomon instance")
-    rows.sort(key=lambda r: r[0])
+    n = len(d["node_coord"])
     return BenchInstance(
-        name=name,
-        xy=tuple((r[1], r[2]) for r in rows),
-        delivery=tuple(r[3] for r in rows),
-        pickup=tuple(0.0 for _ in rows),
-        ready=tuple(r[4] for r in rows),
-        due=tuple(r[5] for r in rows),
-        service=tuple(r[6] for r in rows),
-        capacity=capacity,
-        vehicles=int(number),
+        name=str(d.get("name", Path(path).stem)),
+        xy=tuple((float(x), float(y)) for x, y in d["node_coord"]),
+        delivery=tuple(float(q) for q in d["demand"]),
+        pickup=tuple(0.0 for _ in range(n)),
+        ready=tuple(float(a) for a, _ in d["time_window"]),
+        due=tuple(float(b) for _, b in d["time_window"]),
+        service=tuple(float(t) for t in d["service_time"]),
+        capacity=float(d["capacity"]),
+        vehicles=int(d["vehicles"]),
         rounding=rounding,
     )
 
 
 def read_vrpspdtw(path: str | Path) -> BenchInstance:
-    """Read a Wang & Chen instance in LKH-3's VRPSPDTW format.
+    """Read a Wang & Chen instance in LKH-3's VRPSPDTW format with vrplib.
 
-    ``PICKUP_AND_DELIVERY_SECTION`` rows are ``id demand earliest latest service pickup delivery``.
-    The order of the last two is pinned by the shipped BKS solutions: read this way all 60 are
-    feasible, read the other way 24 overload a truck (see the tests). Repeated identical rows,
-    which some files have, are ignored.
+    vrplib gives ``PICKUP_AND_DELIVERY_SECTION`` rows without their id, as ``demand earliest
+    latest service pickup delivery``. The order of the last two is pinned by the shipped BKS
+    solutions: read this way all 60 are feasible, read the other way 24 overload a truck (see
+    the tests).
     """
-    text = Path(path).read_text().splitlines()
-    head: dict[str, str] = {}
-    coords: dict[int, tuple[float, float]] = {}
-    pd_rows: dict[int, list[float]] = {}
-    section = None
-    for line in text:
-        s = line.strip()
-        if not s:
-            continue
-        if ":" in s and section is None:
-            key, _, value = s.partition(":")
-            head[key.strip()] = value.strip()
-            continue
-        if s.endswith("_SECTION"):
-            section = s
-            continue
-        if s in ("EOF", "-1"):
-            continue
-        parts = s.split()
-        if section == "NODE_COORD_SECTION":
-            coords[int(parts[0])] = (float(parts[1]), float(parts[2]))
-        elif section == "PICKUP_AND_DELIVERY_SECTION":
-            pd_rows.setdefault(int(parts[0]), [float(p) for p in parts[1:]])
-    ids = sorted(coords)
+    d = _read(path)
+    if "node_coord" not in d or "pickup_and_delivery" not in d:
+        raise ValueError(f"{path}: not a VRPSPDTW instance")
+    rows = [[float(x) for x in r] for r in d["pickup_and_delivery"]]
     return BenchInstance(
-        name=head.get("NAME", Path(path).stem),
-        xy=tuple(coords[i] for i in ids),
-        delivery=tuple(pd_rows[i][5] for i in ids),
-        pickup=tuple(pd_rows[i][4] for i in ids),
-        ready=tuple(pd_rows[i][1] for i in ids),
-        due=tuple(pd_rows[i][2] for i in ids),
-        service=tuple(pd_rows[i][3] for i in ids),
-        capacity=float(head["CAPACITY"]),
-        vehicles=int(head["VEHICLES"]),
+        name=str(d.get("name", Path(path).stem)),
+        xy=tuple((float(x), float(y)) for x, y in d["node_coord"]),
+        delivery=tuple(r[5] for r in rows),
+        pickup=tuple(r[4] for r in rows),
+        ready=tuple(r[1] for r in rows),
+        due=tuple(r[2] for r in rows),
+        service=tuple(r[3] for r in rows),
+        capacity=float(d["capacity"]),
+        vehicles=int(d["vehicles"]),
         rounding="double",
     )
 
 
 def read_solution(path: str | Path) -> list[list[int]]:
     """Routes of a VRPLIB solution file (``Route #k: c1 c2 ...``; customers numbered from 1)."""
-    routes = []
-    for line in Path(path).read_text().splitlines():
-        if line.strip().lower().startswith("route"):
-            routes.append([int(t) for t in line.split(":", 1)[1].split()])
-    return routes
+    return [[int(c) for c in r] for r in vrplib.read_solution(str(path))["routes"]]
 
 
 def write_solution(path: str | Path, routes: list[list[int]], cost: float) -> None:

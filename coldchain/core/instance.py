@@ -18,6 +18,7 @@ from functools import cached_property
 import numpy as np
 
 from coldchain.core.costs import Costs
+from coldchain.core.reasons import Reason
 from coldchain.scenario.domain import Scenario
 from coldchain.scenario.freshness import all_order_terms
 from coldchain.scenario.timefmt import clock
@@ -191,14 +192,17 @@ def _shortest_paths(minutes: np.ndarray) -> np.ndarray:
 
 def _exclusion(
     o: PickupOrder, site, types, minutes_from_hub: float, minutes_to_hub: float, service: float
-) -> str | None:
+) -> Reason | None:
     """Why an order cannot be served even by a truck that fetches it alone (None if it can)."""
     cap = max(t.capacity_kg for t in types)
     if o.kg > cap + 1e-9:
-        return f"larger than any truck's payload ({o.kg:,.0f} kg > {cap:,.0f} kg)"
+        return Reason(f"larger than any truck's payload ({o.kg:,.0f} kg > {cap:,.0f} kg)", "too_heavy")
     latest = site.close_time - service
     if o.ready_min > latest:
-        return f"ready at {clock(o.ready_min)}, after the last possible pickup at this point ({clock(latest)})"
+        return Reason(
+            f"ready at {clock(o.ready_min)}, after the last possible pickup at this point ({clock(latest)})",
+            "ready_after_close",
+        )
     best_back = np.inf
     shift_ok = False
     for t in types:
@@ -215,15 +219,17 @@ def _exclusion(
         if not o.chilled or t.reefer_kg >= o.kg - 1e-9 or back - begin <= o.max_out_of_cold_min + 1e-9:
             return None
     if not shift_ok:
-        return "no truck's shift can fetch it after it is ready and bring it back"
+        return Reason("no truck's shift can fetch it after it is ready and bring it back", "no_shift")
     if best_back > o.deadline_min + 1e-9:
-        return (
+        return Reason(
             f"cannot reach the cold store within {o.window_h:g} h even by a direct trip "
-            f"(earliest arrival {clock(best_back)}, deadline {clock(o.deadline_min)})"
+            f"(earliest arrival {clock(best_back)}, deadline {clock(o.deadline_min)})",
+            "deadline",
         )
-    return (
+    return Reason(
         f"must ride cold but no truck has {o.kg:,.0f} kg of reefer space, and the trip back takes "
-        f"longer than its {o.max_out_of_cold_min / 60:g} h allowed out of the cold"
+        f"longer than its {o.max_out_of_cold_min / 60:g} h allowed out of the cold",
+        "no_reefer_room",
     )
 
 

@@ -37,12 +37,20 @@ class SolveOptions:
 
 @dataclass(frozen=True)
 class Progress:
-    """One line of the solver's progress: best plan so far, best bound, gap, seconds."""
+    """One line of the solver's progress: best plan so far, best bound, gap, seconds, and the
+    planner's phase (``lower bound``, ``search``, ``set partitioning``, ``MILP``, ...) if known."""
 
     best: float | None
     bound: float | None
     gap: float | None
     seconds: float
+    phase: str | None = None
+
+
+def announce_phase(progress: Callable[[Progress], None] | None, name: str, seconds: float = 0.0) -> None:
+    """Tell a progress display which phase starts (no figures yet); nothing without one."""
+    if progress:
+        progress(Progress(None, None, None, seconds, name))
 
 
 @dataclass(frozen=True)

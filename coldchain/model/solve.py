@@ -46,7 +46,7 @@ def _watch(highs, progress: Callable[[Progress], None], started: float) -> None:
         last[0] = now
         best = None if math.isinf(d.mip_primal_bound) else d.mip_primal_bound
         bound = None if math.isinf(d.mip_dual_bound) else d.mip_dual_bound
-        progress(Progress(best, bound, relative_gap(best, bound), now))
+        progress(Progress(best, bound, relative_gap(best, bound), now, "MILP"))
 
     highs.cbMipImprovingSolution.subscribe(on_event)
     highs.cbMipInterrupt.subscribe(on_event)

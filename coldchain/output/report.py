@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from coldchain.core.plan import Plan
+from coldchain.core.reasons import reason_code
 from coldchain.errors import OutputError
 from coldchain.output.atomic import write_text_atomic
 from coldchain.scenario.timefmt import at_minutes, clock
@@ -68,6 +69,7 @@ ORDER_COLUMNS = [
     "freshness_h_left",
     "value_cny",
     "reason",
+    "reason_code",
 ]
 DELIVERY_COLUMNS = ["company", "site_id", "parcel_count", "weight_kg", "status", "vehicle_id", "stop_seq", "arrival"]
 
@@ -202,10 +204,12 @@ def order_table(plan: Plan) -> pd.DataFrame:
                     "hours_out_of_cold": round((back - pickup) / 60, 2) if o.chilled and not reefer else None,
                     "freshness_h_left": round((o.deadline_min - back) / 60, 2),
                     "reason": "",
+                    "reason_code": "",
                 }
             )
         else:
-            row.update({"status": "unserved", "reason": plan.unserved.get(o.index, "")})
+            why = plan.unserved.get(o.index, "")
+            row.update({"status": "unserved", "reason": str(why), "reason_code": reason_code(why)})
         rows.append(row)
     return pd.DataFrame(rows, columns=ORDER_COLUMNS)
 
@@ -291,8 +295,24 @@ def kpis(plan: Plan) -> dict:
     }
 
 
+INT_COLUMNS = ("stop_seq", "parcels_dropped", "parcel_count")  # always written as integers (blank when absent)
+
+
+def csv_text(df: pd.DataFrame) -> str:
+    """A table as CSV with plain numbers: integer columns as integers (``2``, never ``2.0000``, also
+    when some rows are blank), other numbers rounded to 4 decimals and written shortest (``62.7``)."""
+    df = df.copy()
+    for col in df.columns:
+        if col in INT_COLUMNS:
+            df[col] = pd.to_numeric(df[col]).round().astype("Int64")
+        elif pd.api.types.is_float_dtype(df[col]):
+            df[col] = df[col].round(4)
+    return df.to_csv(index=False)
+
+
 def write_plan(plan: Plan, out_dir: str | Path, summary_text: str | None = None, map_png: bool = True) -> list[Path]:
-    """Write routes.csv, orders.csv, deliveries.csv, kpis.json (and plan.txt, routes.png) atomically.
+    """Write routes.csv, orders.csv, deliveries.csv, kpis.json, plan.json, routes.geojson (and plan.txt,
+    routes.png, routes.html with its leaflet/ folder) atomically.
 
     Raises
     ------
@@ -310,18 +330,26 @@ def write_plan(plan: Plan, out_dir: str | Path, summary_text: str | None = None,
         }
         for name, df in tables.items():
             # UTF-8 with BOM so that Excel in China opens the Chinese names correctly
-            write_text_atomic(out / name, "\ufeff" + df.to_csv(index=False, float_format="%.4f"))
+            write_text_atomic(out / name, "\ufeff" + csv_text(df))
             written.append(out / name)
         write_text_atomic(out / "kpis.json", json.dumps(kpis(plan), ensure_ascii=False, indent=2) + "\n")
         written.append(out / "kpis.json")
+        from coldchain.output.geojson import geojson_text
+        from coldchain.output.planjson import plan_document
+
+        doc = plan_document(plan)
+        write_text_atomic(out / "plan.json", json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+        write_text_atomic(out / "routes.geojson", geojson_text(doc))
+        written += [out / "plan.json", out / "routes.geojson"]
         if summary_text is not None:
             write_text_atomic(out / "plan.txt", summary_text)
             written.append(out / "plan.txt")
         if map_png and plan.has_routes:
+            from coldchain.output.html_map import write_html_map
             from coldchain.output.map import draw_map
 
             draw_map(plan, out / "routes.png")
-            written.append(out / "routes.png")
+            written += [out / "routes.png", *write_html_map(doc, plan.scenario, out)]
     except OSError as exc:
         raise OutputError(f"{out}: cannot write the plan: {exc.strerror or exc}") from None
     return written

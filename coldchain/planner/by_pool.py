@@ -15,7 +15,7 @@ import time
 from coldchain.colgen.arc_bound import lower_bound
 from coldchain.core.explain import unserved_reasons
 from coldchain.core.instance import Instance
-from coldchain.core.outcome import Progress, SolveOptions, SolveOutcome, SolveStatus, relative_gap
+from coldchain.core.outcome import Progress, SolveOptions, SolveOutcome, SolveStatus, announce_phase, relative_gap
 from coldchain.core.plan import Plan, PlanOptions
 from coldchain.errors import SolverError
 from coldchain.search.insertion import solve_heuristic
@@ -33,13 +33,14 @@ def plan_by_pool(
     started = time.perf_counter() - sum(timings.values())
     progress = options.solve.progress
     t0 = time.perf_counter()
+    announce_phase(progress, "lower bound", t0 - started)
     lb = lower_bound(inst, time_limit_s=max(1.0, min(15.0, 0.15 * limit)), threads=options.solve.threads or 1)
     timings["bound_s"] = time.perf_counter() - t0
     bound = lb.value if lb else None
 
-    def report(cost: float) -> None:
+    def report(cost: float, phase: str = "search") -> None:
         if progress:
-            progress(Progress(cost, bound, relative_gap(cost, bound), time.perf_counter() - started))
+            progress(Progress(cost, bound, relative_gap(cost, bound), time.perf_counter() - started, phase))
 
     pool: dict = {}
     t0 = time.perf_counter()
@@ -69,7 +70,7 @@ def plan_by_pool(
         except SolverError as exc:
             notes.append(f"set partitioning failed ({exc}); this is the search's best plan")
         timings["recombine_s"] = time.perf_counter() - t0
-        report(cost)
+        report(cost, "set partitioning")
     remaining = limit - (time.perf_counter() - started)
     if remaining > 0.5:
         t0 = time.perf_counter()
@@ -80,7 +81,7 @@ def plan_by_pool(
         except SolverError as exc:
             notes.append(f"re-dealing the pickups failed ({exc})")
         timings["pickups_s"] = time.perf_counter() - t0
-        report(cost)
+        report(cost, "pickups")
     gap = relative_gap(cost, bound)
     proved = gap is not None and gap <= max(options.solve.mip_gap, 1e-9)
     status = SolveStatus.OPTIMAL if proved else SolveStatus.FEASIBLE

@@ -22,7 +22,7 @@ from coldchain.colgen.tree import branch_and_price, cost_grid, to_routes, warm_u
 from coldchain.core.arrays import Column, TypeData
 from coldchain.core.explain import unserved_reasons
 from coldchain.core.instance import Instance
-from coldchain.core.outcome import Progress, SolveOptions, SolveOutcome, SolveStatus, relative_gap
+from coldchain.core.outcome import Progress, SolveOptions, SolveOutcome, SolveStatus, announce_phase, relative_gap
 from coldchain.core.plan import Plan, PlanOptions
 from coldchain.core.route import Route, route_key
 from coldchain.errors import SolverError
@@ -71,6 +71,7 @@ class RoutePlanning:
         long_day, tds = self.long_day, self.tds
         t0 = time.perf_counter()
         first_s = SEARCH_SHARE * limit if long_day and options.heuristic_s is None else first_search_s(options)
+        announce_phase(self.progress, "search", t0 - self.started)
         first = search_plan(inst, first_s, options.seed, tds=tds)
         timings["heuristic_s"] = time.perf_counter() - t0
         self.met.update({(c.k, c.seq): c for c in first.pool})
@@ -142,7 +143,8 @@ class RoutePlanning:
 
     def report(self, cost: float, bound: float | None = None) -> None:
         if self.progress:
-            self.progress(Progress(cost, bound, relative_gap(cost, bound), time.perf_counter() - self.started))
+            seconds = time.perf_counter() - self.started
+            self.progress(Progress(cost, bound, relative_gap(cost, bound), seconds, "branch-and-price"))
 
     def timed(self, cols: list[Column], deadline: float = math.inf) -> list[Route]:
         """``cols`` as routes timed by the exact evaluator (each once; rejected ones left out, and

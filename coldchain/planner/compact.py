@@ -16,7 +16,7 @@ import pyomo.environ as pyo
 from coldchain.core.evaluate import evaluate_route
 from coldchain.core.explain import unserved_reasons
 from coldchain.core.instance import Instance
-from coldchain.core.outcome import SolveOptions, SolveStatus
+from coldchain.core.outcome import SolveOptions, SolveStatus, announce_phase
 from coldchain.core.plan import Plan, PlanOptions
 from coldchain.core.route import Route
 from coldchain.errors import SolverError
@@ -41,6 +41,7 @@ def plan_compact(
     notes: list[str] = list(notes_in)
     budget = first_search_s(options)
     t0 = time.perf_counter()
+    announce_phase(options.solve.progress, "search")
     heur: HeuristicPlan = solve_heuristic(inst, budget, options.seed)
     timings["heuristic_s"] = time.perf_counter() - t0
     heur_ok = not heur.unplaced
@@ -49,6 +50,7 @@ def plan_compact(
     routes: list[Route] | None = None
     if options.use_mip:
         t0 = time.perf_counter()
+        announce_phase(options.solve.progress, "building the MILP")
         m = build_model(inst)
         timings["build_s"] = time.perf_counter() - t0
         if options.root_cuts:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from coldchain.errors import UsageError
+from coldchain.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from coldchain.core.instance import Instance
@@ -180,7 +181,8 @@ def help_text() -> str:
 def check(name: str) -> str:
     """``name`` if it names a method (or ``auto``); otherwise `UsageError` listing the choices."""
     if name != AUTO and name not in METHODS:
-        raise UsageError(f"unknown method {name!r}; choose one of: {', '.join(names())}")
+        hint = did_you_mean(name, names())
+        raise UsageError(f"unknown method {name!r}{hint}; choose one of: {', '.join(names())}")
     return name
 
 

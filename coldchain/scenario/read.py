@@ -40,6 +40,7 @@ from coldchain.scenario.domain import (
     TravelSettings,
     Vehicle,
 )
+from coldchain.suggest import did_you_mean
 
 ALWAYS_ALLOWED = {"notes"}
 
@@ -162,7 +163,10 @@ def parse_table(raw: bytes, spec: FileSpec) -> tuple[list[BaseModel], list[Probl
     known = set(spec.columns) | ALWAYS_ALLOWED
     for col in header:
         if col and col not in known and not col.startswith("#"):
-            problems.append(Problem(fname, 1, col, f"unknown column; expected columns: {spec.describe_columns()}"))
+            hint = did_you_mean(col, missing or spec.columns)
+            problems.append(
+                Problem(fname, 1, col, f"unknown column{hint}; expected columns: {spec.describe_columns()}")
+            )
         elif not col:
             problems.append(Problem(fname, 1, None, "a column has no name in the header"))
     if problems:
