@@ -96,8 +96,9 @@ def plan(
             "--method",
             help="compact: the full MILP (proves optimality on small days); routes: branch-and-price "
             "(days where every pickup must be served and drivers are not paid by the hour, such as the "
-            "public benchmarks); pool: route search + set partitioning with a lower bound (county days); "
-            "auto: routes where it applies up to 60 stops, else compact up to 40 stops, else pool; "
+            "public benchmarks); search: the compiled route search for every rule + set partitioning, "
+            "with the arc LP bound (county days); pool: the older Python route search + set partitioning; "
+            "auto: routes where it applies up to 200 stops, else compact up to 40 stops, else search; "
             "lines: the fixed lines in the scenario's lines.csv, choosing only their pickups (seconds).",
         ),
     ] = "auto",
@@ -112,8 +113,8 @@ def plan(
     from coldchain.planner.plan import plan as make_plan
     from coldchain.scenario.catalogue import solver_presets
 
-    if method not in ("auto", "compact", "routes", "pool", "lines"):
-        raise fail(f"unknown method {method!r}; choose one of: auto, compact, routes, pool, lines", EXIT_USAGE)
+    if method not in ("auto", "compact", "routes", "search", "pool", "lines"):
+        raise fail(f"unknown method {method!r}; choose one of: auto, compact, routes, search, pool, lines", EXIT_USAGE)
     presets = solver_presets()
     if preset not in presets:
         raise fail(f"unknown preset {preset!r}; choose one of: {', '.join(presets)}", EXIT_USAGE)
