@@ -24,7 +24,8 @@ class PlanOptions:
     routes and recombines them by set partitioning, with a separate lower bound (county days);
     ``search`` is the compiled route search for every rule with set partitioning and the arc LP
     bound (`coldchain.search.day`); ``auto`` picks ``routes`` where it applies up to
-    ``ROUTES_MAX_STOPS`` stops, else ``compact`` up to ``COMPACT_MAX_STOPS`` stops, else ``search``. ``heuristic_s``: seconds of
+    ``ROUTES_MAX_STOPS`` stops, else ``compact`` up to ``COMPACT_MAX_STOPS`` stops, else ``search``.
+    ``heuristic_s``: seconds of
     the first route search; None: for ``compact``, and ``routes`` up to ``SEARCH_FIRST_STOPS``
     stops, 5 % of the time limit, between 0.5 and 5 s; for ``routes`` above, ``SEARCH_SHARE`` of
     it; for ``pool``, what the bound leaves of 85 %.
