@@ -112,14 +112,14 @@ def plan(scenario: Scenario, options: PlanOptions | None = None) -> Plan:
             method = "routes"
         else:
             method = "compact" if inst.n <= COMPACT_MAX_STOPS else "search"
-    if method == "search" and options.use_mip:
-        return _plan_by_search(inst, options, timings, excluded)
     if method == "routes" and options.use_mip:
         why = supports(inst)
         if why is None:
             return _plan_by_routes(inst, options, timings, excluded)
-        notes.append(f"the route method does not apply to this day ({why}); planned with the pool method")
-        method = "pool"
+        notes.append(f"the route method does not apply to this day ({why}); planned with the search method")
+        method = "search"
+    if method == "search" and options.use_mip:
+        return _plan_by_search(inst, options, timings, excluded, tuple(notes))
     if method == "pool" and options.use_mip:
         return _plan_by_pool(inst, options, timings, excluded, tuple(notes))
 
@@ -253,7 +253,9 @@ def _plan_by_pool(
     )
 
 
-def _plan_by_search(inst: Instance, options: PlanOptions, timings: dict[str, float], excluded: dict) -> Plan:
+def _plan_by_search(
+    inst: Instance, options: PlanOptions, timings: dict[str, float], excluded: dict, notes_in: tuple[str, ...] = ()
+) -> Plan:
     """Any day, every rule (`coldchain.search.day`): the compiled route search over parcel drops
     and pickup orders, set partitioning (HiGHS) over the routes it met, then the pickups re-dealt
     between the chosen runs (``pickups.improve_pickups``); the gap is against the arc LP bound
@@ -264,7 +266,7 @@ def _plan_by_search(inst: Instance, options: PlanOptions, timings: dict[str, flo
     started = time.perf_counter() - sum(timings.values())
     threads = options.solve.threads or 1
     progress = options.solve.progress
-    notes: list[str] = []
+    notes: list[str] = list(notes_in)
 
     def left() -> float:
         return limit - (time.perf_counter() - started)
