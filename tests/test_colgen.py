@@ -306,9 +306,9 @@ def test_supports_names_the_rule_the_labels_do_not_track():
 
 @pytest.mark.component
 @pytest.mark.usefixtures("compiled_loops")
-def test_route_method_on_an_unsupported_day_falls_back_to_the_pool(tmp_path):
+def test_route_method_on_an_unsupported_day_falls_back_to_the_search(tmp_path):
     """Asking for the route method on a day with hourly driver pay and optional pickups plans it
-    with the pool method instead, says so, and the plan passes the checker. Hand optimum: one
+    with the search method instead, says so, and the plan passes the checker. Hand optimum: one
     truck H-A-H, 100 fixed + 20 km + 20 min = 140 CNY, and the 500 CNY order at A taken."""
     s = build([site("A")], {("H", "A"): 10}, [truck("T1")], [order("O1", "A", 50)], [parcels("A", 100)])
     result, _ = solve_and_check(s, tmp_path, time_limit=5, method="routes")

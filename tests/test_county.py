@@ -64,12 +64,12 @@ def test_lower_bound_never_exceeds_the_proven_optimum(tmp_path):
 
 
 @pytest.mark.component
-def test_pool_method_on_a_county_day_returns_a_checked_plan_with_a_gap(tmp_path):
-    """The generated ordinary day (119 stops) with 15 s: every parcel stop served, checker clean,
-    bound below cost."""
+def test_auto_on_a_county_day_returns_a_checked_plan_with_a_gap(tmp_path):
+    """The generated ordinary day (119 stops) with 15 s: auto plans it with the search method;
+    every parcel stop served, checker clean, bound below cost."""
     s = read_scenario(ROOT / "inputs" / "county-ordinary")
     p = plan(s, PlanOptions(solve=SolveOptions(time_limit_s=15, threads=1)))
-    assert p.status == SolveStatus.FEASIBLE
+    assert p.status == SolveStatus.FEASIBLE and p.outcome.termination == "search"
     assert 0 < p.outcome.bound <= p.cost and 0 <= p.outcome.gap < 1
     write_plan(p, tmp_path, map_png=False)
     assert check_folder(s, tmp_path) == []

@@ -22,11 +22,12 @@ class PlanOptions:
     ``method``: a name in the method registry (`coldchain.planner.registry`, which says what each
     does and where it applies): ``compact`` solves the full MILP (proves optimality on small
     days); ``routes`` runs branch-and-price over whole routes on days the route labels fully
-    describe (otherwise it falls back to ``pool`` with a note); ``pool`` searches routes and
-    recombines them by set partitioning, with a separate lower bound (county days); ``lines``
+    describe (otherwise it falls back to ``search`` with a note); ``search`` runs the compiled
+    route search for every rule with set partitioning and the arc LP bound (`coldchain.search.day`;
+    county days); ``pool`` is the older Python route search with set partitioning; ``lines``
     chooses the pickups of the fixed ``lines``; ``auto`` picks ``routes`` where it applies up to
     ``ROUTES_MAX_STOPS`` stops, else ``compact`` up to ``COMPACT_MAX_STOPS`` stops, else
-    ``pool``. An unknown name raises `UsageError`. ``heuristic_s``: seconds of
+    ``search``. An unknown name raises `UsageError`. ``heuristic_s``: seconds of
     the first route search; None: for ``compact``, and ``routes`` up to ``SEARCH_FIRST_STOPS``
     stops, 5 % of the time limit, between 0.5 and 5 s; for ``routes`` above, ``SEARCH_SHARE`` of
     it; for ``pool``, what the bound leaves of 85 %.

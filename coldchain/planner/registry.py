@@ -8,7 +8,8 @@ method     applies to                                                  auto, up 
 =========  ==========================================================  =====================
 routes     days whose every rule the route labels track (`routes_apply`) ``ROUTES_MAX_STOPS``
 compact    every day                                                   ``COMPACT_MAX_STOPS``
-pool       every day                                                   any size
+search     every day                                                   any size
+pool       every day                                                   never
 lines      days with fixed lines (``PlanOptions.lines``)               never
 =========  ==========================================================  =====================
 
@@ -138,16 +139,22 @@ METHODS: dict[str, Method] = {
             "paid by the hour, such as the public benchmarks)",
             "coldchain.planner.by_routes:plan_by_routes",
             applies=routes_apply,
-            fallback="pool",
+            fallback="search",
             auto_max_stops=ROUTES_MAX_STOPS,
             without_mip="compact",
             noun="route",
         ),
         Method(
-            "pool",
-            "route search + set partitioning with a lower bound (county days)",
-            "coldchain.planner.by_pool:plan_by_pool",
+            "search",
+            "the compiled route search for every rule + set partitioning, with the arc LP bound (county days)",
+            "coldchain.planner.by_search:plan_by_search",
             auto_max_stops=10**9,
+            without_mip="compact",
+        ),
+        Method(
+            "pool",
+            "the older Python route search + set partitioning with a lower bound",
+            "coldchain.planner.by_pool:plan_by_pool",
             without_mip="compact",
         ),
         Method(
@@ -158,7 +165,7 @@ METHODS: dict[str, Method] = {
         ),
     )
 }
-AUTO_ORDER = ("routes", "compact", "pool")
+AUTO_ORDER = ("routes", "compact", "search")
 
 
 def names() -> list[str]:
@@ -169,7 +176,7 @@ def names() -> list[str]:
 def auto_help() -> str:
     return (
         f"routes where it applies up to {ROUTES_MAX_STOPS} stops, else compact up to {COMPACT_MAX_STOPS} stops, "
-        "else pool"
+        "else search"
     )
 
 

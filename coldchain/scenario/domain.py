@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from coldchain.scenario.matrix import TravelTable
 from coldchain.scenario.timefmt import parse_clock
 
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
@@ -135,6 +136,7 @@ class Vehicle(Record):
     driver_cost_cny_per_h: Money
     shift_start: ClockMin
     shift_end: ClockMin
+    count: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=500)] = 1  # identical trucks this row stands for
 
     @model_validator(mode="after")
     def _sane(self) -> Vehicle:
@@ -172,6 +174,13 @@ class Order(Record):
     quantity_kg: PositiveKg
     ready_at: Moment
     must_serve: Flag = False  # a contracted pickup that must be served (benchmarks: every pickup)
+    harvested_at: Moment | None = None  # when given, the freshness window counts from it
+
+    @model_validator(mode="after")
+    def _harvest_first(self) -> Order:
+        if self.harvested_at is not None and self.harvested_at > self.ready_at:
+            raise ValueError("harvested_at: must not be later than ready_at")
+        return self
 
 
 class Parcel(Record):
@@ -262,6 +271,7 @@ class Scenario(BaseModel):
     orders: tuple[Order, ...] = ()
     parcels: tuple[Parcel, ...] = ()
     travel: tuple[TravelLeg, ...] = ()
+    travel_table: TravelTable | None = None  # travel_matrix.json (coldchain.scenario.matrix)
 
     @field_validator("sites", "vehicles", "products")
     @classmethod
@@ -269,6 +279,23 @@ class Scenario(BaseModel):
         if not value:
             raise ValueError("at least one record is needed")
         return value
+
+    @field_validator("vehicles")
+    @classmethod
+    def _one_per_truck(cls, value: tuple) -> tuple:
+        """A row with ``count`` n > 1 stands for n identical trucks ``ID-1`` .. ``ID-n``."""
+        if all(v.count == 1 for v in value):
+            return value
+        out = []
+        for v in value:
+            if v.count == 1:
+                out.append(v)
+            else:
+                out += [
+                    v.model_copy(update={"vehicle_id": f"{v.vehicle_id}-{k}", "count": 1})
+                    for k in range(1, v.count + 1)
+                ]
+        return tuple(out)
 
     def replace(self, **changes: object) -> Scenario:
         """A validated copy with some fields replaced, e.g. ``s.replace(vehicles=fleet)``."""

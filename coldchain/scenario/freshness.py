@@ -1,6 +1,7 @@
 """What freshness and temperature rules apply to one pickup order.
 
-A product's window runs from the order's ready time to arrival at the county cold store. At a
+A product's window runs from the order's ready time (or its harvest time, ``harvested_at``,
+when the order gives one: a fixed deadline at the cold store) to arrival at the county cold store. At a
 village point with a pre-cooling room, a product that has a ``precooled_window_h`` gets that
 longer window, but pre-cooled produce is then treated as chilled: it must ride in reefer space
 or reach the cold store within ``max_out_of_cold_h`` of pickup.
@@ -33,10 +34,11 @@ def order_terms(order: Order, product: Product, site: Site, scenario: Scenario) 
     precooled = bool(site.has_precooling and product.precooled_window_h)
     window = product.precooled_window_h if precooled else product.freshness_window_h
     ready = minutes_since(scenario.settings.date, order.ready_at)
+    start = ready if order.harvested_at is None else minutes_since(scenario.settings.date, order.harvested_at)
     return OrderTerms(
         order_id=order.order_id,
         ready_min=ready,
-        deadline_min=ready + 60.0 * window,
+        deadline_min=start + 60.0 * window,
         window_h=window,
         chilled=product.temperature_class == "chilled" or precooled,
         max_out_of_cold_min=60.0 * product.max_out_of_cold_h,

@@ -40,6 +40,8 @@ from coldchain.scenario.domain import (
     TravelSettings,
     Vehicle,
 )
+from coldchain.scenario.matrix import FILE_NAME as MATRIX_FILE
+from coldchain.scenario.matrix import read_travel_table
 from coldchain.suggest import did_you_mean
 
 ALWAYS_ALLOWED = {"notes"}
@@ -71,8 +73,8 @@ class FileSpec:
 
 SPECS = {
     "sites": FileSpec("sites.csv", Site, optional_columns=frozenset({"parent_town", "has_precooling"})),
-    "vehicles": FileSpec("vehicles.csv", Vehicle),
-    "orders": FileSpec("orders.csv", Order, optional_columns=frozenset({"must_serve"})),
+    "vehicles": FileSpec("vehicles.csv", Vehicle, optional_columns=frozenset({"count"})),
+    "orders": FileSpec("orders.csv", Order, optional_columns=frozenset({"must_serve", "harvested_at"})),
     "parcels": FileSpec("parcels.csv", Parcel),
     "products": FileSpec(
         "products.csv", Product, required_file=False, optional_columns=frozenset({"precooled_window_h"})
@@ -310,6 +312,18 @@ def read_scenario(folder: str | Path) -> Scenario:
     for key in ("sites", "vehicles"):
         if not tables[key] and not any(p.file == SPECS[key].name for p in problems):
             problems.append(Problem(SPECS[key].name, None, None, "no records; at least one is needed"))
+    table = None
+    if (folder / MATRIX_FILE).is_file():
+        try:
+            table = read_travel_table(folder / MATRIX_FILE)
+        except ValueError as exc:
+            problems.append(Problem(MATRIX_FILE, None, None, str(exc)))
+        else:
+            known = {s.site_id for s in tables["sites"]}
+            unknown = [sid for sid in table.site_ids if sid not in known]
+            if unknown:
+                shown = ", ".join(unknown[:5])
+                problems.append(Problem(MATRIX_FILE, None, "site_ids", "not a site in sites.csv", shown))
     if problems:
         raise InputError(problems)
 
@@ -323,6 +337,7 @@ def read_scenario(folder: str | Path) -> Scenario:
         orders=tuple(tables["orders"]),
         parcels=tuple(tables["parcels"]),
         travel=tuple(tables["travel"]),
+        travel_table=table,
     )
     found = check_scenario(scenario)
     if any(p.severity == "error" for p in found):

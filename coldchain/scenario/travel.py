@@ -1,6 +1,7 @@
 """Road distances and driving times between sites.
 
-Measured legs from ``travel.csv`` win; a leg given one way is used both ways. Every other pair is
+Measured legs from ``travel.csv`` win, then the matrix of ``travel_matrix.json``
+(`coldchain.scenario.matrix`); a leg given one way in ``travel.csv`` is used both ways. Every other pair is
 derived from coordinates (``models/travel.toml``, overridable in ``scenario.toml``):
 
     road_km = haversine_km x detour_factor
@@ -38,6 +39,23 @@ def derived_leg(a: Site, b: Site, t: TravelSettings) -> tuple[float, float]:
     return km, minutes
 
 
+def derived_matrix(sites, t: TravelSettings) -> tuple[np.ndarray, np.ndarray]:
+    """`derived_leg` for every ordered pair of ``sites`` (vectorised; 0 on the diagonal)."""
+    lat = np.radians([s.lat for s in sites])
+    lon = np.radians([s.lon for s in sites])
+    h = (
+        np.sin((lat[None, :] - lat[:, None]) / 2) ** 2
+        + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin((lon[None, :] - lon[:, None]) / 2) ** 2
+    )
+    km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))) * t.detour_factor
+    village = np.array([s.kind == "village" for s in sites], dtype=np.float64)
+    access = np.minimum(km, (village[:, None] + village[None, :]) * t.village_access_km)
+    minutes = 60.0 * (access / t.village_speed_kmh + (km - access) / t.road_speed_kmh)
+    np.fill_diagonal(km, 0.0)
+    np.fill_diagonal(minutes, 0.0)
+    return km, minutes
+
+
 @dataclass(frozen=True)
 class TravelMatrix:
     """Distances (km) and times (min) between the scenario's sites, indexed like ``site_ids``."""
@@ -48,18 +66,20 @@ class TravelMatrix:
 
     @classmethod
     def build(cls, scenario: Scenario) -> TravelMatrix:
-        """Measured legs where given, derived ones elsewhere."""
+        """Measured legs where given (``travel.csv``, then ``travel_matrix.json``), derived ones
+        elsewhere (the module docstring's formula, for all pairs at once)."""
         sites = scenario.sites
         ids = tuple(s.site_id for s in sites)
-        n = len(sites)
-        km = np.zeros((n, n))
-        minutes = np.zeros((n, n))
-        t = scenario.settings.travel
-        for i, a in enumerate(sites):
-            for j, b in enumerate(sites):
-                if i != j:
-                    km[i, j], minutes[i, j] = derived_leg(a, b, t)
+        km, minutes = derived_matrix(sites, scenario.settings.travel)
         pos = {sid: k for k, sid in enumerate(ids)}
+        table = scenario.travel_table
+        if table is not None:
+            mine = [pos[sid] for sid in table.site_ids if sid in pos]
+            theirs = [k for k, sid in enumerate(table.site_ids) if sid in pos]
+            km[np.ix_(mine, mine)] = table.km[np.ix_(theirs, theirs)]
+            minutes[np.ix_(mine, mine)] = table.minutes[np.ix_(theirs, theirs)]
+            np.fill_diagonal(km, 0.0)
+            np.fill_diagonal(minutes, 0.0)
         given: set[tuple[int, int]] = set()
         for leg in scenario.travel:
             if leg.from_site in pos and leg.to_site in pos:

@@ -1,3 +1,3 @@
-"""Route search: cheapest insertion with ruin-and-recreate (`insertion`) and the compiled SISR
-search (`sisr`, Numba).
+"""Route search: cheapest insertion with ruin-and-recreate (`insertion`), the compiled SISR
+search (`sisr`, Numba) and its items for days with every rule (`day`).
 """

@@ -1,4 +1,4 @@
-r"""A compiled route search for the days branch-and-price handles: SISR.
+r"""A compiled route search for every day: SISR.
 
 Slack Induction by String Removals (Christiaens & Vanden Berghe 2020): each iteration cuts a few
 short strings of consecutive stops out of neighbouring routes (the stops near a random seed
@@ -8,10 +8,15 @@ feasible; a stop that fits nowhere stays out, at a cost larger than any plan. On
 instances this simple loop reaches plans within a fraction of a percent of the best known, if
 it can run a few hundred thousand iterations: so it is compiled (Numba), on plain arrays.
 
-It serves days that `coldchain.planner.registry.routes_apply` admits, the days whose every rule is one a route's
-stops alone decide: opening hours and ready times, the shift, payload with deliveries and pickups
-on board together, and per-km and fixed costs. It reads `coldchain.core.arrays.TypeData` and the
-caller checks every route it returns with the exact route evaluator.
+The loop moves *items*. On days that `coldchain.colgen.tree.supports` admits (``search_plan``) an
+item is a stop with all its orders, every one mandatory, and the rules are opening hours and
+ready times, the shift, payload with deliveries and pickups on board together, and per-km and
+fixed costs (from `coldchain.core.arrays.TypeData`). On every other day
+(`coldchain.search.day`) an item is a site's parcel drop or one pickup order, optional ones with
+a prize (the order's value: an item is put back only where that costs less), items of one site
+share one visit, and the loop also keeps reefer space, per-order deadlines at the cold store and
+the driver's paid time (the module docstring there has the rules). The caller checks every
+route it returns with the exact route evaluator.
 
 Feasibility of an insertion is O(1) from each route's cached arrays (position :math:`q`, stop
 :math:`v_q`, hub at :math:`q = 0` and :math:`q = L+1`):
@@ -53,28 +58,45 @@ T_END = 0.07
 POOL_EVERY = 500  # iterations between copies of the current plan's routes into the pool
 CLOCK_EVERY = 64  # iterations between clock reads
 POOL_CAP = 100_000  # routes the pool keeps (copies, before removing repeats)
+MAX_ITERS = 1 << 62  # no iteration cap: the deadline alone ends the search
 
 
 @njit(cache=True)
-def _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data, touched):
-    """Recompute route ``r``'s cached times, loads and cost (see the module docstring), and mark
-    it touched in this iteration."""
+def _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, rcold, route_of, pos_of, data, touched):
+    """Recompute route ``r``'s cached times, loads, reefer load and cost (see the module
+    docstring), and mark it touched in this iteration. The cost is exact: km and fixed cost, and
+    the driver's paid minutes with the departure that waits least (the earliest of those)."""
     touched[r] = True
-    cost, minutes, service, early, late, delivery, pick, _cap, start, end, fixed = data
+    (_icost, kmcost, minutes, service, early, late, delivery, pick, _cap, start, end, fixed, wage, _rcap, cold,
+     dline, _node, _prize) = data  # fmt: skip
     k = rtype[r]
     n_in = lens[r]
     routes[r, 0] = 0
     routes[r, n_in + 1] = 0
     est[r, 0] = start[k]
     c = 0.0
+    t_sum = 0.0  # driving and service minutes without waiting (T)
+    w = -1e18  # the start forced by opening hours and ready times alone (W)
+    dl = end[k]  # latest return: the shift end and every pickup's deadline
+    cl = 0.0
     for q in range(1, n_in + 2):
         a = routes[r, q - 1]
         b = routes[r, q]
-        c += cost[k, a, b]
-        t = est[r, q - 1] + service[a] + minutes[a, b]
-        e = early[b] if q <= n_in else start[k]
+        c += kmcost[k, a, b]
+        leg = service[a] + minutes[a, b]
+        t_sum += leg
+        t = est[r, q - 1] + leg
+        if q <= n_in:
+            e = early[b]
+            w = w + leg if w + leg > e else e
+            if dline[b] < dl:
+                dl = dline[b]
+            cl += cold[b]
+        else:
+            e = start[k]
+            w = w + leg
         est[r, q] = t if t > e else e
-    lst[r, n_in + 1] = end[k]
+    lst[r, n_in + 1] = dl
     for q in range(n_in, -1, -1):
         a = routes[r, q]
         b = routes[r, q + 1]
@@ -97,21 +119,37 @@ def _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of
     for q in range(n_in - 1, -1, -1):
         if suf[r, q + 1] > suf[r, q]:
             suf[r, q] = suf[r, q + 1]
-    rcost[r] = c + fixed[k] if n_in > 0 else 0.0
+    rcold[r] = cl
+    if n_in == 0:
+        rcost[r] = 0.0
+        return
+    c += fixed[k]
+    if wage[k] > 0.0:  # paid minutes r(D) - D with r(D) = max(D + T, W), D in [start, lst_0]
+        d = w - t_sum
+        if d > lst[r, 0]:
+            d = lst[r, 0]
+        if d < start[k]:
+            d = start[k]
+        ret = d + t_sum if d + t_sum > w else w
+        c += wage[k] * (ret - d)
+    rcost[r] = c
 
 
 @njit(cache=True)
 def _recreate(  # noqa: C901 (a compiled loop: see the docstring)
-    absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, serves, data, far, touched
-):
-    """Put the absent stops back, each at its cheapest feasible position (with blinks); the
-    order is random, by size, farthest from the hub or nearest (weights 4:4:2:1). Returns how many
-    stay absent (they are moved to the front of ``absent``).
+    absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, rcold, route_of, pos_of, serves, data,
+              far, touched, sib_ptr, sib_idx):  # fmt: skip
+    """Put the absent items back, each at its cheapest feasible position (with blinks) if that
+    costs less than leaving it out (its prize); the order is random, by size, farthest from the
+    hub or nearest (weights 4:4:2:1). An item whose site another item already puts on a route
+    goes into that visit (one visit per site). Returns how many stay absent (moved to the front
+    of ``absent``).
 
-    Complexity (McCabe 23): a compiled (Numba) loop over plain arrays; the order, the blinks and
-    the O(1) feasibility test of each position stay in one function so that no call crosses the
-    compiled boundary in the innermost loop."""
-    cost, minutes, service, early, late, delivery, pick, cap, _start, _end, fixed = data
+    Complexity (above McCabe 20): a compiled (Numba) loop over plain arrays; the order, the blinks
+    and the O(1) feasibility test of each position stay in one function so that no call crosses
+    the compiled boundary in the innermost loop."""
+    (icost, _kmcost, minutes, service, early, late, delivery, pick, cap, _start, end, fixed, _wage, rcap, cold,
+     dline, node, prize) = data  # fmt: skip
     keys = np.empty(n_absent)
     u = np.random.random() * 11.0
     for x in range(n_absent):
@@ -131,11 +169,20 @@ def _recreate(  # noqa: C901 (a compiled loop: see the docstring)
     n_routes = lens.shape[0]
     for x in range(n_absent):
         i = todo[x]
-        best = np.inf
+        v = node[i]
+        anchor = -1
+        for y in range(sib_ptr[v], sib_ptr[v + 1]):
+            s = sib_idx[y]
+            if s != i and route_of[s] >= 0:
+                anchor = route_of[s]
+                break
+        best = prize[i]  # placed only where that costs less than leaving it out
         best_r = -1
         best_q = -1
         empty_seen = np.zeros(n_types, dtype=np.bool_)
         for r in range(n_routes):
+            if anchor >= 0 and r != anchor:
+                continue
             if lens[r] == 0:
                 if empty_seen[rtype[r]]:
                     continue
@@ -143,14 +190,20 @@ def _recreate(  # noqa: C901 (a compiled loop: see the docstring)
             k = rtype[r]
             if not serves[k, i]:
                 continue
+            if cold[i] > 0.0 and rcold[r] + cold[i] > rcap[k] + EPS:
+                continue
             size = lens[r]
             for q in range(size + 1):  # the test of the module docstring, in line (a call
                 # passing the arrays costs more than the test)
-                if np.random.random() < BLINK:
-                    continue
                 a = routes[r, q]
                 b = routes[r, q + 1]
-                c = cost[k, a, i] + cost[k, i, b] - cost[k, a, b]
+                if anchor >= 0 and node[a] != v and node[b] != v:
+                    continue
+                if node[a] == node[b] and node[a] != v and node[a] > 0:
+                    continue  # never inside another site's visit
+                if np.random.random() < BLINK:
+                    continue
+                c = icost[k, a, i] + icost[k, i, b] - icost[k, a, b]
                 if c >= best:
                     continue
                 t = est[r, q] + service[a] + minutes[a, i]
@@ -163,6 +216,12 @@ def _recreate(  # noqa: C901 (a compiled loop: see the docstring)
                     tb = early[b]
                 if tb > lst[r, q + 1] + EPS:
                     continue
+                if dline[i] < end[k]:  # the return moves by at most the push at q + 1
+                    push = tb - est[r, q + 1]
+                    if push < 0.0:
+                        push = 0.0
+                    if est[r, size + 1] + push > dline[i] + EPS:
+                        continue
                 peak = pre[r, q] + delivery[i]
                 if suf[r, q] + pick[i] > peak:
                     peak = suf[r, q] + pick[i]
@@ -184,14 +243,16 @@ def _recreate(  # noqa: C901 (a compiled loop: see the docstring)
             routes[r, q + 1] = routes[r, q]
         routes[r, best_q + 1] = i
         lens[r] += 1
-        _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data, touched)
+        _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, rcold, route_of, pos_of, data, touched)
     return left
 
 
 @njit(cache=True)
-def _ruin(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data, adj, touched):
-    """Cut strings out of routes near a random seed stop (SISR's string removal). Returns the new
-    count of absent stops."""
+def _ruin(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, rcold, route_of, pos_of, data, adj,
+          touched):  # fmt: skip
+    """Cut strings out of routes near a random seed item (SISR's string removal); a string that
+    cuts into a site's visit takes the whole visit. Returns the new count of absent items."""
+    node = data[16]
     n_routes = lens.shape[0]
     n = adj.shape[0] - 1
     used = 0
@@ -230,6 +291,12 @@ def _ruin(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, rout
         lo = max(1, pc - length + 1)
         hi = min(pc, size - length + 1)
         first = lo + int(np.random.random() * (hi - lo + 1))
+        last = first + length - 1
+        while first > 1 and node[routes[r, first - 1]] == node[routes[r, first]]:
+            first -= 1
+        while last < size and node[routes[r, last + 1]] == node[routes[r, last]]:
+            last += 1
+        length = last - first + 1
         for q in range(first, first + length):
             v = routes[r, q]
             absent[n_absent] = v
@@ -238,13 +305,13 @@ def _ruin(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, rout
         for q in range(first + length, size + 2):
             routes[r, q - length] = routes[r, q]
         lens[r] = size - length
-        _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data, touched)
+        _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, rcold, route_of, pos_of, data, touched)
     return n_absent
 
 
 @njit(cache=True)
-def _copy_rows(touched, routes, lens, est, lst, pre, suf, rcost, to_routes, to_lens, to_est, to_lst, to_pre, to_suf,
-               to_rcost):  # fmt: skip
+def _copy_rows(touched, routes, lens, est, lst, pre, suf, rcost, rcold, to_routes, to_lens, to_est, to_lst, to_pre,
+               to_suf, to_rcost, to_rcold):  # fmt: skip
     """Copy the touched routes' rows (stops, length, cached arrays, cost) to the ``to_`` arrays."""
     for r in range(lens.shape[0]):
         if touched[r]:
@@ -255,6 +322,7 @@ def _copy_rows(touched, routes, lens, est, lst, pre, suf, rcost, to_routes, to_l
             to_pre[r] = pre[r]
             to_suf[r] = suf[r]
             to_rcost[r] = rcost[r]
+            to_rcold[r] = rcold[r]
 
 
 @njit(cache=True)
@@ -270,14 +338,24 @@ def _to_pool(routes, lens, rtype, pool, pool_len, pool_type, n_pool):
 
 
 @njit(cache=True)
+def _absent_cost(absent, n_absent, prize):
+    total = 0.0
+    for x in range(n_absent):
+        total += prize[absent[x]]
+    return total
+
+
+@njit(cache=True)
 def search(
-    data, serves, rtype, adj, far, init_routes, init_lens, seed, deadline, absent_cny, pool_cap
+    data, serves, rtype, adj, far, sib_ptr, sib_idx, init_routes, init_lens, seed, deadline, max_iters, pool_cap
 ):  # pragma: no cover - compiled
-    """SISR from ``init_routes`` (rows: stops of one truck, ``init_lens`` of them) until
-    ``deadline`` (``time.perf_counter``). Returns the best routes and lengths, how many stops it
-    left out, the route pool (every best plan's routes and the current plan's every
-    ``POOL_EVERY`` iterations: stops, lengths, types), and the iteration count."""
+    """SISR from ``init_routes`` (rows: items of one truck, ``init_lens`` of them) until
+    ``deadline`` (``time.perf_counter``) or ``max_iters`` iterations, whichever comes first.
+    Returns the best routes and lengths, how many items it left out, the route pool (every best
+    plan's routes and the current plan's every ``POOL_EVERY`` iterations: items, lengths,
+    types), and the iteration count."""
     np.random.seed(seed)
+    prize = data[17]
     n = adj.shape[0] - 1
     n_routes = rtype.shape[0]
     width = n + 2
@@ -288,6 +366,7 @@ def search(
     pre = np.zeros((n_routes, width))
     suf = np.zeros((n_routes, width))
     rcost = np.zeros(n_routes)
+    rcold = np.zeros(n_routes)
     route_of = np.full(n + 1, -1, dtype=np.int64)
     pos_of = np.zeros(n + 1, dtype=np.int64)
     absent = np.zeros(n + 1, dtype=np.int64)
@@ -298,16 +377,15 @@ def search(
         for q in range(init_lens[r]):
             routes[r, q + 1] = init_routes[r, q]
             placed[init_routes[r, q]] = True
-        _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data, touched)
+        _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, rcold, route_of, pos_of, data, touched)
     n_absent = 0
     for i in range(1, n + 1):
         if not placed[i]:
             absent[n_absent] = i
             n_absent += 1
-    n_absent = _recreate(
-        absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, serves, data, far, touched
-    )
-    cur = rcost.sum() + absent_cny * n_absent
+    n_absent = _recreate(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, rcold, route_of, pos_of,
+                         serves, data, far, touched, sib_ptr, sib_idx)  # fmt: skip
+    cur = rcost.sum() + _absent_cost(absent, n_absent, prize)
     arcs = 0
     for r in range(n_routes):
         if lens[r] > 0:
@@ -334,6 +412,7 @@ def search(
     b_pre = pre.copy()
     b_suf = suf.copy()
     b_rcost = rcost.copy()
+    b_rcold = rcold.copy()
     b_route_of = route_of.copy()
     b_pos_of = pos_of.copy()
     b_absent = absent.copy()
@@ -343,29 +422,30 @@ def search(
     span = max(deadline - t0, 1e-3)
     temp = t_hi
     it = 0
-    while True:
+    while it < max_iters:
         if it % CLOCK_EVERY == 0:
             with objmode(now="float64"):
                 now = time.perf_counter()
             if now >= deadline:
                 break
-            frac = (now - t0) / span
+            # the temperature follows the iterations when they are capped (the same plan from the
+            # same seed), else the clock
+            frac = it / max_iters if max_iters < MAX_ITERS else (now - t0) / span
             temp = t_hi * (t_lo / t_hi) ** frac
         it += 1
         touched[:] = False
         b_n_absent = n_absent
-        n_absent = _ruin(
-            absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of, data, adj, touched
-        )
-        n_absent = _recreate(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, route_of, pos_of,
-                             serves, data, far, touched)  # fmt: skip
-        new = rcost.sum() + absent_cny * n_absent
+        n_absent = _ruin(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, rcold, route_of, pos_of,
+                         data, adj, touched)  # fmt: skip
+        n_absent = _recreate(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, rcold, route_of,
+                             pos_of, serves, data, far, touched, sib_ptr, sib_idx)  # fmt: skip
+        new = rcost.sum() + _absent_cost(absent, n_absent, prize)
         keep = new < cur - temp * math.log(np.random.random() + 1e-300)
         # the backup equals the plan at the start of the iteration: the touched routes are copied
         # to it (kept) or back from it (rejected)
         if keep:
-            _copy_rows(touched, routes, lens, est, lst, pre, suf, rcost,
-                       b_routes, b_lens, b_est, b_lst, b_pre, b_suf, b_rcost)  # fmt: skip
+            _copy_rows(touched, routes, lens, est, lst, pre, suf, rcost, rcold,
+                       b_routes, b_lens, b_est, b_lst, b_pre, b_suf, b_rcost, b_rcold)  # fmt: skip
             cur = new
             b_route_of[:] = route_of
             b_pos_of[:] = pos_of
@@ -377,8 +457,8 @@ def search(
                 best_lens[:] = lens
                 n_pool = _to_pool(routes, lens, rtype, pool, pool_len, pool_type, n_pool)
         else:
-            _copy_rows(touched, b_routes, b_lens, b_est, b_lst, b_pre, b_suf, b_rcost,
-                       routes, lens, est, lst, pre, suf, rcost)  # fmt: skip
+            _copy_rows(touched, b_routes, b_lens, b_est, b_lst, b_pre, b_suf, b_rcost, b_rcold,
+                       routes, lens, est, lst, pre, suf, rcost, rcold)  # fmt: skip
             route_of[:] = b_route_of
             pos_of[:] = b_pos_of
             absent[:] = b_absent
@@ -391,11 +471,16 @@ def search(
     return out, best_lens, best_absent, pool[:n_pool, :n], pool_len[:n_pool], pool_type[:n_pool], it
 
 
-def _arrays(tds: list) -> tuple:
-    """The numbers the compiled loop reads, from `coldchain.core.arrays.TypeData` of every type."""
+def _arrays(tds: list, absent_cny: float) -> tuple:
+    """The numbers the compiled loop reads for a day of `coldchain.colgen.tree.supports` (every item
+    a stop with all its orders, every item mandatory, no pay by the hour, reefer or deadline),
+    from `coldchain.core.arrays.TypeData` of every type."""
     t0 = tds[0]
+    m = len(t0.service_a)
     cost = np.stack([td.cost_a for td in tds])
+    zeros_k = np.zeros(len(tds))
     return (
+        cost,
         cost,
         t0.minutes_a,
         t0.service_a,
@@ -407,7 +492,26 @@ def _arrays(tds: list) -> tuple:
         np.array([float(td.start) for td in tds]),
         np.array([float(td.end) for td in tds]),
         np.array([float(td.fixed) for td in tds]),
+        zeros_k,
+        np.full(len(tds), np.inf),
+        np.zeros(m),
+        np.full(m, np.inf),
+        np.arange(m, dtype=np.int64),
+        np.full(m, absent_cny),
     )
+
+
+def _neighbours(km: np.ndarray, node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per item, the other items nearest first (by km there and back between their sites; the
+    same site first), and each item's km from the hub and back."""
+    m = len(node)
+    sym = km + km.T
+    d = sym[np.ix_(node, node)]
+    adj = np.zeros((m, max(m - 2, 1)), dtype=np.int64)
+    for i in range(1, m):
+        others = [j for j in np.argsort(d[i], kind="stable") if j != i and j != 0]
+        adj[i, : len(others)] = others
+    return adj, sym[0, node]
 
 
 @dataclass(frozen=True)
@@ -435,18 +539,15 @@ def search_plan(
     instance's `coldchain.core.arrays.TypeData`, one per vehicle type, when the caller has them."""
     tds = tds or [TypeData(inst, k) for k in range(len(inst.types))]
     n = inst.n
-    data = _arrays(tds)
+    cost_max = max(float(td.cost_a.max()) for td in tds)
+    rtype = np.array([k for k, td in enumerate(tds) for _ in range(td.count)], dtype=np.int64)
+    absent_cny = 2.0 * (cost_max * (n + 1) + max(td.fixed for td in tds) * len(rtype)) + 1.0
+    data = _arrays(tds, absent_cny)
     serves = np.zeros((len(tds), n + 1), dtype=np.bool_)
     for k in range(len(tds)):
         serves[k, 1:] = [bool(inst.serves[k, i]) for i in range(1, n + 1)]
-    rtype = np.array([k for k, td in enumerate(tds) for _ in range(td.count)], dtype=np.int64)
     km = np.asarray(inst.fast.km, dtype=np.float64)
-    sym = km + km.T
-    adj = np.zeros((n + 1, max(n - 1, 1)), dtype=np.int64)
-    for i in range(1, n + 1):
-        others = [j for j in np.argsort(sym[i], kind="stable") if j != i and j != 0]
-        adj[i, : len(others)] = others
-    far = km[0] + km[:, 0]
+    adj, far = _neighbours(km, np.arange(n + 1))
     init = np.zeros((len(rtype), max(n, 1)), dtype=np.int64)
     lens = np.zeros(len(rtype), dtype=np.int64)
     slots = {k: [r for r in range(len(rtype)) if rtype[r] == k] for k in range(len(tds))}
@@ -455,10 +556,11 @@ def search_plan(
             r = slots[c.k].pop(0)
             init[r, : len(c.seq)] = c.seq
             lens[r] = len(c.seq)
-    absent_cny = 2.0 * (float(data[0].max()) * (n + 1) + float(data[10].max()) * len(rtype)) + 1.0
+    sib_ptr = np.arange(n + 2, dtype=np.int64)
+    sib_idx = np.arange(n + 1, dtype=np.int64)
     deadline = time.perf_counter() + max(seconds, 0.0)
     best, blens, left, pool, plens, ptypes, its = search(
-        data, serves, rtype, adj, far, init, lens, seed, deadline, absent_cny, POOL_CAP
+        data, serves, rtype, adj, far, sib_ptr, sib_idx, init, lens, seed, deadline, MAX_ITERS, POOL_CAP
     )
 
     def column(k: int, seq: tuple[int, ...]) -> Column:
@@ -484,10 +586,13 @@ def warm_up() -> float:
     t0 = time.perf_counter()
     n1 = 3
     z1 = np.zeros(n1)
-    data = (np.ones((1, n1, n1)), np.ones((n1, n1)), z1, z1, np.full(n1, 100.0), z1, z1,
-            np.ones(1), np.zeros(1), np.full(1, 100.0), np.zeros(1))  # fmt: skip
+    k1 = np.zeros(1)
+    data = (np.ones((1, n1, n1)), np.ones((1, n1, n1)), np.ones((n1, n1)), z1, z1, np.full(n1, 100.0), z1, z1,
+            np.ones(1), k1, np.full(1, 100.0), k1, k1, np.full(1, np.inf), z1, np.full(n1, np.inf),
+            np.arange(n1, dtype=np.int64), np.full(n1, 1e6))  # fmt: skip
     adj = np.array([[0, 0], [2, 0], [1, 0]], dtype=np.int64)
-    search(data, np.ones((1, n1), dtype=np.bool_), np.zeros(2, dtype=np.int64), adj, z1,
-           np.zeros((2, 2), dtype=np.int64), np.zeros(2, dtype=np.int64), 0, 0.0, 1e6, 10)  # fmt: skip
+    ptr = np.arange(n1 + 1, dtype=np.int64)
+    search(data, np.ones((1, n1), dtype=np.bool_), np.zeros(2, dtype=np.int64), adj, z1, ptr, ptr[:n1],
+           np.zeros((2, 2), dtype=np.int64), np.zeros(2, dtype=np.int64), 0, 0.0, MAX_ITERS, 10)  # fmt: skip
     _compiled = True
     return time.perf_counter() - t0

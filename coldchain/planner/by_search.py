@@ -1,0 +1,140 @@
+"""The ``search`` method (any day, every rule): the compiled route search, set partitioning, pickups re-dealt.
+
+1. the per-type arc LP with capacity cuts (`coldchain.colgen.arc_bound`) bounds the plan's cost;
+2. the compiled SISR search over parcel drops and pickup orders (`coldchain.search.day`) finds a
+   plan and keeps every route it meets (prize collecting, reefer space, deadlines, paid time);
+3. set partitioning over those routes, each checked by the exact evaluator
+   (`coldchain.setpart.pool.recombine`), picks the best plan of them;
+4. the pickups are re-dealt between the chosen runs (`coldchain.setpart.pickups`).
+
+The gap is measured against the bound of step 1.
+"""
+
+from __future__ import annotations
+
+import time
+
+from coldchain.colgen.arc_bound import lower_bound
+from coldchain.core.explain import unserved_reasons
+from coldchain.core.instance import Instance
+from coldchain.core.outcome import Progress, SolveOptions, SolveOutcome, SolveStatus, announce_phase, relative_gap
+from coldchain.core.plan import Plan, PlanOptions
+from coldchain.core.route import Route, route_key
+from coldchain.errors import SolverError
+from coldchain.search.day import checked, day_items, search_day
+from coldchain.search.day import warm_up as compile_day_search
+from coldchain.setpart.pickups import improve_pickups
+from coldchain.setpart.pool import assign_trucks, recombine
+
+DAY_SEARCH_SHARE = 0.6  # the compiled search's share of the time limit
+DAY_BOUND_SHARE = 0.12  # and the arc LP bound's (at most DAY_BOUND_MAX_S)
+DAY_BOUND_MAX_S = 15.0
+DAY_POOL_MAX = 20_000  # pool routes (cheapest per item first) offered to set partitioning
+# The search's iterations are capped so that the same scenario and seed give the same plan: an
+# iteration costs about ITEM_WORK / items seconds on the 2-core reference machine, and the cap is
+# ITERATION_MARGIN of what fits in the search's time (the clock ends it only on a slower machine).
+ITEM_WORK_PER_S = 1.0e6
+ITERATION_MARGIN = 0.7
+
+
+def plan_by_search(
+    inst: Instance, options: PlanOptions, timings: dict[str, float], excluded: dict, notes_in: tuple[str, ...] = ()
+) -> Plan:
+    """Any day, every rule (`coldchain.search.day`): the compiled route search over parcel drops
+    and pickup orders, set partitioning (HiGHS) over the routes it met, then the pickups re-dealt
+    between the chosen runs (``pickups.improve_pickups``); the gap is against the arc LP bound
+    (`coldchain.colgen.arc_bound`). Everything, compiling (or loading the cached code) included,
+    counts against the time limit; the search's iterations are capped (``ITEM_WORK_PER_S``) so
+    that the same scenario and seed give the same plan."""
+    limit = options.solve.time_limit_s
+    started = time.perf_counter() - sum(timings.values())
+    threads = options.solve.threads or 1
+    progress = options.solve.progress
+    notes: list[str] = list(notes_in)
+
+    def left() -> float:
+        return limit - (time.perf_counter() - started)
+
+    announce_phase(progress, "compiling", time.perf_counter() - started)
+    timings["compile_s"] = compile_day_search()
+    announce_phase(progress, "lower bound", time.perf_counter() - started)
+    t0 = time.perf_counter()
+    lb = lower_bound(inst, time_limit_s=max(1.0, min(DAY_BOUND_MAX_S, DAY_BOUND_SHARE * limit)), threads=threads)
+    timings["bound_s"] = time.perf_counter() - t0
+    bound = lb.value if lb else None
+
+    def report(cost: float) -> None:
+        if progress:
+            progress(Progress(cost, bound, relative_gap(cost, bound), time.perf_counter() - started))
+
+    announce_phase(progress, "route search", time.perf_counter() - started)
+    t0 = time.perf_counter()
+    items = day_items(inst)
+    search_s = options.heuristic_s
+    if search_s is None:
+        search_s = max(0.5, DAY_SEARCH_SHARE * limit - (time.perf_counter() - started))
+    iters = int(ITERATION_MARGIN * ITEM_WORK_PER_S / len(items.node) * search_s) + 1
+    found = search_day(inst, search_s, options.seed, max_iters=iters, items=items)
+    timings["heuristic_s"] = time.perf_counter() - t0
+    if found.iterations < iters:
+        notes.append(
+            f"the clock ended the search after {found.iterations:,} of {iters:,} iterations "
+            "(a busy or slow machine): the same seed may give another plan"
+        )
+    if found.unplaced:
+        missed = tuple(inst.nodes[i] for i in found.unplaced)
+        note = "the search could not fit these stops on any truck: " + ", ".join(missed)
+        return Plan(inst, SolveStatus.NO_SOLUTION, (), excluded, missed, None, None, timings, (note,))
+    best = assign_trucks(inst, list(found.routes))
+    value = {o.index: o.value_cny for o in inst.orders}
+    total_value = sum(value.values())
+
+    def total(routes: list[Route]) -> float:
+        return (
+            sum(r.cost for r in routes)
+            + total_value
+            - sum(value[o] for r in routes for os in r.picks.values() for o in os)
+        )
+
+    cost = total(best)
+    report(cost)
+    n_pool = 0
+    if left() > 1.0:  # set partitioning over every route met, each checked by the evaluator
+        t0 = time.perf_counter()
+        offered = sorted(found.pool, key=lambda r: r.ev.cost / max(len(r.seq), 1))[:DAY_POOL_MAX]
+        keyed = {route_key(r): r for r in (checked(inst, r)[0] for r in offered) if r.seq and r.ev.feasible}
+        for r in found.routes:
+            keyed.setdefault(route_key(r), r)
+        budget = max(0.5, left() - min(0.1 * limit, 0.4 * left()))  # the rest: re-dealing the pickups
+        try:
+            opts = SolveOptions(budget, 0.0, threads, highs_options={"presolve": "off"})
+            chosen, out = recombine(inst, list(keyed.values()), list(found.routes), opts, time.perf_counter() + budget)
+            if chosen is not None and out.objective is not None and total(chosen) < cost - 1e-6:
+                best, cost = chosen, total(chosen)
+        except (SolverError, ValueError) as exc:
+            notes.append(f"set partitioning failed ({exc}); this is the search's best plan")
+        timings["recombine_s"] = time.perf_counter() - t0
+        n_pool = len(keyed)
+        report(cost)
+    if left() > 0.5:
+        t0 = time.perf_counter()
+        try:
+            dealt, _ = improve_pickups(inst, best, SolveOptions(max(0.3, left() - 0.3), 0.0, threads))
+            if dealt is not None and total(dealt) < cost - 1e-6:
+                best, cost = dealt, total(dealt)
+        except SolverError as exc:
+            notes.append(f"re-dealing the pickups failed ({exc})")
+        timings["pickups_s"] = time.perf_counter() - t0
+        report(cost)
+    gap = relative_gap(cost, bound)
+    proved = gap is not None and gap <= max(options.solve.mip_gap, 1e-9)
+    status = SolveStatus.OPTIMAL if proved else SolveStatus.FEASIBLE
+    outcome = SolveOutcome(status, "search", cost, bound, gap, time.perf_counter() - started)
+    notes.append(
+        f"planned by the compiled route search (SISR, {found.iterations:,} iterations) and set partitioning over "
+        f"{n_pool:,} routes; "
+        + ("lower bound from the per-type arc LP with capacity cuts" if bound is not None else "no lower bound in time")
+    )
+    if found.repaired:
+        notes.append(f"{found.repaired} searched routes gave up orders the exact route evaluator rejected")
+    return Plan(inst, status, tuple(best), unserved_reasons(inst, best), (), outcome, found.cost, timings, tuple(notes))
