@@ -237,21 +237,22 @@ def check(
     scenario: ScenarioDir,
     plan_dir: Annotated[Path, typer.Argument(help="A folder written by `coldchain plan`.")],
 ) -> None:
-    """Recompute every rule of a written plan from its tables (independent of the solver)."""
-    from coldchain.verify import check_folder
+    """Recompute every rule of a written plan from its tables (independent of the solver).
+
+    Each violation is one line, ``Error: RULE: FILE:LINE:COLUMN: message``; exit 5 if any.
+    """
+    from coldchain.check import check_folder
 
     s = load(scenario)
-    try:
-        problems = check_folder(s, plan_dir)
-    except OutputError as exc:
-        raise fail(str(exc), EXIT_INPUT) from None
+    problems = check_folder(s, plan_dir)
     if problems:
         for p in problems:
             err.print(f"Error: {p}", markup=False)
+        err.print(f"Error: {len(problems)} violation(s) in {plan_dir}", markup=False)
         raise typer.Exit(EXIT_CHECK)
     out.print(
-        f"Plan in {plan_dir} keeps every rule (routes, hours, shifts, loads, reefer space, "
-        "freshness, cold chain, parcels, orders, costs)."
+        f"Plan in {plan_dir} keeps every rule (files, routes, legs, times, loads, parcels, deliveries, "
+        "orders, freshness, KPIs)."
     )
 
 
