@@ -239,11 +239,14 @@ def check(
 ) -> None:
     """Recompute every rule of a written plan from its tables (independent of the solver).
 
-    Each violation is one line, ``Error: RULE: FILE:LINE:COLUMN: message``; exit 5 if any.
+    Each violation is one line, ``Error: RULE: FILE:LINE:COLUMN: message``; exit 5 if any. A folder
+    holding none of the plan files is not a plan folder (exit 1).
     """
-    from coldchain.check import check_folder
+    from coldchain.check import PLAN_FILES, check_folder
 
     s = load(scenario)
+    if not plan_dir.is_dir() or not any((plan_dir / name).exists() for name in PLAN_FILES):
+        raise fail(f"{plan_dir}: not a plan folder (none of {', '.join(PLAN_FILES)})", EXIT_INPUT)
     problems = check_folder(s, plan_dir)
     if problems:
         for p in problems:

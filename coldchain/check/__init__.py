@@ -22,7 +22,7 @@ from pathlib import Path
 
 from coldchain.check import freshness, kpis, legs, loads, orders, parcels, routes, times  # noqa: F401 (register)
 from coldchain.check.context import Context
-from coldchain.check.read import WrittenPlan, read_plan_folder
+from coldchain.check.read import DELIVERIES_FILE, KPIS_FILE, ORDERS_FILE, ROUTES_FILE, WrittenPlan, read_plan_folder
 from coldchain.check.rules import RULES, run_rules
 from coldchain.check.violation import Violation
 from coldchain.scenario.domain import Scenario
@@ -37,9 +37,10 @@ READ_RULES = (
     "read.not_a_number",
     "read.not_whole",
 )
+PLAN_FILES = (ROUTES_FILE, ORDERS_FILE, DELIVERIES_FILE, KPIS_FILE)
 RULE_NAMES: tuple[str, ...] = (*READ_RULES, *RULES, "check.rule_failed")
 
-__all__ = ["RULE_NAMES", "Violation", "WrittenPlan", "check_folder", "check_plan", "read_plan_folder"]
+__all__ = ["PLAN_FILES", "RULE_NAMES", "Violation", "WrittenPlan", "check_folder", "check_plan", "read_plan_folder"]
 
 
 def check_plan(scenario: Scenario, plan: WrittenPlan) -> list[Violation]:
