@@ -37,11 +37,11 @@ from coldchain.apps.benchmarks import (  # noqa: E402
     to_scenario,
     write_solution,
 )
+from coldchain.check import check_folder  # noqa: E402
 from coldchain.core.outcome import SolveOptions  # noqa: E402
 from coldchain.core.plan import PlanOptions  # noqa: E402
 from coldchain.output.report import write_plan  # noqa: E402
 from coldchain.planner.plan import plan, plan_from_routes  # noqa: E402
-from coldchain.verify import check_folder  # noqa: E402
 
 INST = HERE / "instances"
 FIELDS = [

@@ -44,7 +44,7 @@ _LAZY = {
     "SolveStatus": ("coldchain.core.outcome", "SolveStatus"),
     "write_plan": ("coldchain.output.report", "write_plan"),
     "kpis": ("coldchain.output.report", "kpis"),
-    "check_folder": ("coldchain.verify", "check_folder"),
+    "check_folder": ("coldchain.check", "check_folder"),
 }
 
 

@@ -329,22 +329,56 @@ def check(
     scenario: ScenarioDir,
     plan_dir: Annotated[Path, typer.Argument(help="A folder written by `coldchain plan`, or its plan.json.")],
 ) -> None:
-    """Recompute every rule of a written plan from its tables (independent of the solver)."""
-    from coldchain.verify import check_folder
+    """Recompute every rule of a written plan from its tables (independent of the solver).
+
+    Each violation is one line, ``Error: RULE: FILE:LINE:COLUMN: message``; exit 5 if any. A folder
+    holding none of the plan files is not a plan folder (exit 1).
+    """
+    from coldchain.check import PLAN_FILES, check_folder
 
     s = load(scenario)
-    try:
+    as_json = plan_dir.suffix == ".json" or (
+        plan_dir.is_dir() and not (plan_dir / "routes.csv").exists() and (plan_dir / "plan.json").is_file()
+    )
+    if as_json:
+        problems = _check_plan_json(s, plan_dir if plan_dir.suffix == ".json" else plan_dir / "plan.json")
+    elif not plan_dir.is_dir() or not any((plan_dir / name).exists() for name in PLAN_FILES):
+        raise fail(f"{plan_dir}: not a plan folder (none of {', '.join(PLAN_FILES)})", EXIT_INPUT)
+    else:
         problems = check_folder(s, plan_dir)
-    except OutputError as exc:
-        raise fail(str(exc), EXIT_INPUT) from None
     if problems:
         for p in problems:
             err.print(f"Error: {p}", markup=False)
+        err.print(f"Error: {len(problems)} violation(s) in {plan_dir}", markup=False)
         raise typer.Exit(EXIT_CHECK)
     out.print(
-        f"Plan in {plan_dir} keeps every rule (routes, hours, shifts, loads, reefer space, "
-        "freshness, cold chain, parcels, orders, costs)."
+        f"Plan in {plan_dir} keeps every rule (files, routes, legs, times, loads, parcels, deliveries, "
+        "orders, freshness, KPIs)."
     )
+
+
+def _check_plan_json(s, path: Path) -> list:
+    """Check a plan given as ``plan.json``: its document, validated against the shipped schema, is
+    turned into the plan's tables (`coldchain.output.planjson`) in a temporary folder, which the
+    independent checker then reads like any plan folder (one reader, one set of rules)."""
+    import json
+    import tempfile
+
+    from coldchain.check import check_folder
+    from coldchain.output.planjson import read_plan_json
+    from coldchain.output.report import csv_text
+
+    try:
+        tables = read_plan_json(path)
+    except OutputError as exc:
+        raise fail(str(exc), EXIT_INPUT) from None
+    with tempfile.TemporaryDirectory(prefix="coldchain-check-") as tmp:
+        folder = Path(tmp)
+        for name in ("routes", "orders", "deliveries"):
+            (folder / f"{name}.csv").write_text(csv_text(tables[name]), encoding="utf-8")
+        if tables.get("kpis") is not None:
+            (folder / "kpis.json").write_text(json.dumps(tables["kpis"], ensure_ascii=False), encoding="utf-8")
+        return check_folder(s, folder)
 
 
 from coldchain.apps.orders.cli import orders_app  # noqa: E402  (the order book's commands; it imports this module)
@@ -354,8 +388,6 @@ app.add_typer(orders_app, name="orders")
 from coldchain.apps.whatif.command import whatif  # noqa: E402
 
 app.command(name="whatif")(whatif)
-
-
 
 # --- applications (each in its own package; registered here) -------------------------------------
 from coldchain.apps.share.cli import share as _share  # noqa: E402  (issue 24: cost sharing)

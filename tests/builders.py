@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from coldchain.check import check_folder
 from coldchain.core.outcome import SolveOptions
 from coldchain.core.plan import Plan, PlanOptions
 from coldchain.output.report import kpis, write_plan
 from coldchain.planner.plan import plan
 from coldchain.scenario import catalogue
 from coldchain.scenario.domain import Order, Parcel, Product, Scenario, Settings, Site, TravelLeg, Vehicle
-from coldchain.verify import check_folder
 
 DAY = date(2026, 6, 15)
 

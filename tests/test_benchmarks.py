@@ -137,9 +137,9 @@ def test_reported_objective_matches_the_plan_with_an_optimal_mip_start():
 def test_plan_from_routes_passes_the_checker_and_rejects_broken_routes(tmp_path):
     """Another solver's routes become a checked coldchain plan; a route that breaks a window is
     refused with the rule it breaks, and a plan that skips a customer is refused too."""
+    from coldchain.check import check_folder
     from coldchain.output.report import write_plan
     from coldchain.planner.plan import plan_from_routes
-    from coldchain.verify import check_folder
 
     folder = ROOT / "solomon_vrptw_25"
     b = read_solomon(folder / "solomon_txt" / "C101.25.txt")

@@ -83,7 +83,7 @@ def test_check_accepts_the_sample_plan(sample_plan, sample_dir) -> None:
 
 @pytest.mark.integration
 def test_check_rejects_a_tampered_plan(sample_plan, sample_dir, tmp_path) -> None:
-    """A load changed by hand is caught: exit 5 and an Error line naming the rule."""
+    """A load changed by hand is caught: exit 5 and an Error line naming the rule and the cell."""
     import shutil
 
     out, _ = sample_plan
@@ -97,7 +97,7 @@ def test_check_rejects_a_tampered_plan(sample_plan, sample_dir, tmp_path) -> Non
     (bad / "routes.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
     result = runner.invoke(app, ["check", str(sample_dir), str(bad)])
     assert result.exit_code == 5
-    assert "Error: load:" in result.stderr or "Error: capacity:" in result.stderr
+    assert "Error: loads.on_board: routes.csv:2:load_kg:" in result.stderr
 
 
 @pytest.mark.integration

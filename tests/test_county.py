@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from coldchain.apps.generate import generate_day, write_day
 from coldchain.apps.lines import Line, design_lines, plan_lines, read_lines, write_lines
+from coldchain.check import check_folder
 from coldchain.cli import app
 from coldchain.colgen.arc_bound import lower_bound
 from coldchain.core.instance import build_instance
@@ -19,7 +20,6 @@ from coldchain.errors import InputError
 from coldchain.output.report import write_plan
 from coldchain.planner.plan import plan
 from coldchain.scenario.read import read_scenario
-from coldchain.verify import check_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()

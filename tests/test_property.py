@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from coldchain.check import check_folder
 from coldchain.core.outcome import SolveOptions, SolveStatus
 from coldchain.core.plan import PlanOptions
 from coldchain.output.report import write_plan
@@ -15,7 +16,6 @@ from coldchain.planner.plan import plan
 from coldchain.scenario import catalogue
 from coldchain.scenario.checks import check_scenario
 from coldchain.scenario.domain import Order, Parcel, Scenario, Settings, Site, Vehicle
-from coldchain.verify import check_folder
 
 PRODUCTS = ["litchi", "longan", "fresh_fish", "raw_milk", "leafy_greens"]
 

@@ -245,9 +245,9 @@ def test_other_solvers_routes_strict_refuses_lenient_keeps_and_the_checker_count
     the rule. Lenient: the plan is timed as driven from 07:00 and the checker reports the window.
     Its cost is what the route costs to drive: 07:00-08:15 (waiting at A until 08:00), 25 km:
     100 fixed + 25 km + 75 min at 60 CNY/h = 200 CNY (not the search's penalty for broken routes)."""
+    from coldchain.check import check_folder
     from coldchain.output.report import write_plan
     from coldchain.planner.plan import plan_from_routes
-    from coldchain.verify import check_folder
 
     s = build(
         [site("A", "town", open_time="08:00"), site("B", "town", close_time="07:40")],
@@ -263,4 +263,4 @@ def test_other_solvers_routes_strict_refuses_lenient_keeps_and_the_checker_count
     assert route.ev.start == [parse_clock("08:00"), parse_clock("08:05")]
     assert p.cost == pytest.approx(200, abs=1e-6)
     write_plan(p, tmp_path, map_png=False)
-    assert {v.rule for v in check_folder(s, tmp_path)} == {"opening_hours"}
+    assert {v.rule for v in check_folder(s, tmp_path)} == {"times.opening_hours"}

@@ -25,7 +25,7 @@ from coldchain.apps.share.coalitions import BASELINES
 MAX_MEMBERS = 12  # 4,095 coalitions: beyond this, pick members with --members
 
 
-def share(
+def share(  # noqa: C901 (a command: see the docstring)
     scenario: Annotated[Path, typer.Argument(help="Scenario folder whose parcels.csv names the member companies.")],
     out_dir: Annotated[
         Path,
@@ -79,7 +79,11 @@ def share(
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress line or tables.")] = False,
 ) -> None:
-    """Cost of every coalition of member companies, the alliance's saving, and its fair shares."""
+    """Cost of every coalition of member companies, the alliance's saving, and its fair shares.
+
+    Complexity (above McCabe 20): the command checks each option in turn and turns each kind of
+    failure into its own located message and exit code; the work itself is in `coldchain.apps.share`.
+    """
     from coldchain.apps.share.cache import ResultCache
     from coldchain.apps.share.coalitions import alliance as make_alliance
     from coldchain.apps.share.sweep import PlanSettings, run_sweep
