@@ -37,6 +37,12 @@ READ_RULES = (
     "read.not_a_number",
     "read.not_whole",
 )
+FAMILIES = ("routes", "legs", "times", "loads", "parcels", "deliveries", "orders", "freshness", "kpis")
+# run (and list) the rules family by family, in the order a reader follows a plan
+_ordered = sorted(RULES.items(), key=lambda item: FAMILIES.index(item[0].split(".")[0]))
+RULES.clear()
+RULES.update(_ordered)
+
 PLAN_FILES = (ROUTES_FILE, ORDERS_FILE, DELIVERIES_FILE, KPIS_FILE)
 RULE_NAMES: tuple[str, ...] = (*READ_RULES, *RULES, "check.rule_failed")
 

@@ -66,8 +66,9 @@ FIELDS = {
     "missed_parcel_stops": LIST,
 }
 STATUSES = ("optimal", "feasible", "infeasible", "no_solution", "error")
-SLACK = 0.002  # computing slack beyond half the last written digit (times carry 4 decimals)
-GAP_TOL = 2e-4  # beyond the rounding of objective and bound: the solver's incumbent may be timed a hair differently
+SLACK = 0.002  # CNY and hours: recomputed from times written with 4 decimals
+EXACT = 1e-6  # figures recomputed exactly as the writer does (km, kg, counts, shares)
+GAP_TOL = 2e-5  # beyond the rounding of objective and bound
 
 
 def _is_number(value: object) -> bool:
@@ -100,10 +101,16 @@ def _here(key: str, message: str) -> Finding:
     return Finding(message, KPIS_FILE, None, key)
 
 
-def _compare(kp: dict, want: dict[str, float], decimals: int) -> Iterator[Finding]:
-    tol = 0.5 * 10**-decimals + SLACK
+def _compare(kp: dict, want: dict[str, float], decimals: int, slack: float = EXACT) -> Iterator[Finding]:
+    """Each written figure must be what the writer's rounding gives for a value within ``slack``
+    of the recomputed one (so 0.01 km of empty running is wrong when no leg runs empty)."""
+    unit = 10.0**-decimals
     for key, value in want.items():
-        if key in kp and abs(kp[key] - value) > tol + 1e-9 * abs(value):
+        if key not in kp:
+            continue
+        lo, hi = round(value - slack, decimals), round(value + slack, decimals)
+        steps = round((hi - lo) / unit)
+        if not any(abs(kp[key] - (lo + k * unit)) <= 1e-9 * max(1.0, abs(value)) for k in range(steps + 1)):
             yield _here(key, f"recomputed from the tables: {value:.{decimals + 2}f}, kpis.json says {kp[key]}")
 
 
@@ -204,6 +211,7 @@ def costs(ctx: Context) -> Iterator[Finding]:
             "total_cost_cny": f.fixed + f.distance + f.driver + f.lost,
         },
         2,
+        SLACK,
     )
 
 
@@ -212,7 +220,7 @@ def objective(ctx: Context) -> Iterator[Finding]:
     """objective_cny is the weighted sum of the cost components."""
     f = _figures(ctx)
     if f is not None:
-        yield from _compare(_good(ctx), {"objective_cny": f.objective}, 2)
+        yield from _compare(_good(ctx), {"objective_cny": f.objective}, 2, SLACK)
 
 
 @rule("kpis.trucks")
@@ -231,7 +239,7 @@ def distance_and_hours(ctx: Context) -> Iterator[Finding]:
         return
     kp = _good(ctx)
     yield from _compare(kp, {"km": f.km, "empty_km": f.empty_km}, 1)
-    yield from _compare(kp, {"driver_hours": f.hours}, 2)
+    yield from _compare(kp, {"driver_hours": f.hours}, 2, SLACK)
     if f.km > 0:
         yield from _compare(kp, {"load_factor": f.loaded_km / f.km, "empty_running_share": f.empty_km / f.km}, 3)
     else:

@@ -236,17 +236,18 @@ def _label(ctx: Context, o: Row) -> str:
 
 @rule("orders.picked_list")
 def picked_list(ctx: Context) -> Iterator[Finding]:
-    """orders_picked in routes.csv lists the orders orders.csv serves at that point, as they ride."""
+    """orders_picked in routes.csv lists the orders orders.csv serves at that point, as they ride
+    (``ID KG kg`` with `` reefer`` or, for chilled produce, `` dry``; separated by ``; ``)."""
     if ctx.plan.orders is None or not ctx.plan.has_column("routes.csv", "orders_picked"):
         return
     for vid, t in ctx.trucks.items():
         for r in t.rows:
             labels = [_label(ctx, o) for o in ctx.served_at.get((vid, r["stop_seq"]), ())]
-            want = Counter(item.strip() for text in labels for item in text.split(";") if item.strip())
-            got = Counter(item.strip() for item in r["orders_picked"].split(";") if item.strip())
+            want = Counter(item for text in labels for item in text.split("; "))
+            got = Counter(r["orders_picked"].split("; ") if r["orders_picked"] else [])
             if want != got:
                 extra, missing = sorted((got - want).elements()), sorted((want - got).elements())
-                parts = ([f"not served here per orders.csv: {', '.join(extra)}"] if extra else []) + (
-                    [f"missing: {', '.join(missing)}"] if missing else []
+                parts = ([f"not served here per orders.csv: {', '.join(map(repr, extra))}"] if extra else []) + (
+                    [f"missing: {', '.join(map(repr, missing))}"] if missing else []
                 )
                 yield at(r, "orders_picked", "; ".join(parts))

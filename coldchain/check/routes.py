@@ -16,18 +16,22 @@ from coldchain.check.context import TOL_KG, Context, close
 from coldchain.check.rules import at, rule
 from coldchain.check.violation import Finding
 
-_ALL_ROWS = ("vehicle_id", "site_id", "stop_seq", "capacity_kg", "reefer_capacity_kg", "load_kg", "reefer_load_kg")
-_OUT_ROW = ("departure_min", "km_from_prev")
-_STOP_ROW = (
-    "arrival_min",
-    "service_start_min",
-    "departure_min",
+_ALL_ROWS = (
+    "vehicle_id",
+    "site_id",
+    "stop_seq",
     "km_from_prev",
     "parcels_dropped",
     "parcel_kg_dropped",
     "kg_picked",
+    "load_kg",
+    "reefer_load_kg",
+    "capacity_kg",
+    "reefer_capacity_kg",
 )
-_BACK_ROW = ("arrival_min", "km_from_prev")
+_OUT_ROW = ("departure_min",)
+_STOP_ROW = ("arrival_min", "service_start_min", "departure_min")
+_BACK_ROW = ("arrival_min",)
 
 
 @rule("routes.vehicle_known")
