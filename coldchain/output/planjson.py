@@ -72,6 +72,7 @@ def plan_document(plan: Plan) -> dict:
         lines.setdefault(d.site_id, []).append(
             {"company": d.company, "parcels": int(d.parcel_count), "kg": _num(d.weight_kg)}
         )
+    chilled = {x.order_id: x.chilled for x in plan.instance.orders}
     picked: dict[tuple[str, int], list[dict]] = {}
     for o in orders[orders["status"] == "served"].itertuples(index=False):
         picked.setdefault((o.vehicle_id, int(o.stop_seq)), []).append(
@@ -84,6 +85,7 @@ def plan_document(plan: Plan) -> dict:
                 "deadline": o.deadline,
                 "value_cny": _num(o.value_cny),
                 "compartment": o.compartment,
+                "chilled": bool(chilled[o.order_id]),
                 "pickup": o.pickup_time,
                 "pickup_min": _num(o.pickup_min),
                 "hub_arrival": o.hub_arrival,
@@ -222,6 +224,31 @@ def schema(name: str = "plan") -> dict:
     return json.loads(text)
 
 
+def _picked(o: dict) -> str:
+    """An order as ``routes.csv`` lists it: ``LZ-001 650 kg reefer``; ``dry`` only for chilled produce."""
+    if o["compartment"] == "reefer" or o.get("chilled", o.get("hours_out_of_cold") is not None):
+        return f"{o['id']} {o['kg']:g} kg {o['compartment']}"
+    return f"{o['id']} {o['kg']:g} kg"
+
+
+def check_document(scenario, doc: dict) -> list:
+    """The independent checker's violations for a plan.json document: its tables are written to a
+    temporary folder as ``coldchain plan`` writes them and read back by `coldchain.check`."""
+    import tempfile
+
+    from coldchain.check import check_folder
+    from coldchain.output.report import csv_text
+
+    tables = tables_from_document(doc)
+    with tempfile.TemporaryDirectory(prefix="coldchain-check-") as tmp:
+        folder = Path(tmp)
+        for name in ("routes", "orders", "deliveries"):
+            (folder / f"{name}.csv").write_text(csv_text(tables[name]), encoding="utf-8")
+        if tables.get("kpis") is not None:
+            (folder / "kpis.json").write_text(json.dumps(tables["kpis"], ensure_ascii=False), encoding="utf-8")
+        return check_folder(scenario, folder)
+
+
 def tables_from_document(doc: dict) -> dict:
     """The tables ``routes``, ``orders``, ``deliveries`` and ``kpis`` of a plan.json document, exactly
     as `coldchain.verify.read_tables` reads them from the CSV files."""
@@ -246,7 +273,7 @@ def tables_from_document(doc: dict) -> dict:
                     "km_from_prev": s.get("distance_km"),
                     "parcels_dropped": s.get("parcels", 0),
                     "parcel_kg_dropped": s.get("parcel_kg", 0.0),
-                    "orders_picked": "; ".join(f"{o['id']} {o['kg']:g} kg {o['compartment']}" for o in ords),
+                    "orders_picked": "; ".join(_picked(o) for o in ords),
                     "kg_picked": s.get("pickup_kg", 0.0),
                     "load_kg": s["load"]["dry_kg"] + s["load"]["reefer_kg"],
                     "reefer_load_kg": s["load"]["reefer_kg"],
