@@ -358,27 +358,19 @@ def check(
 
 
 def _check_plan_json(s, path: Path) -> list:
-    """Check a plan given as ``plan.json``: its document, validated against the shipped schema, is
-    turned into the plan's tables (`coldchain.output.planjson`) in a temporary folder, which the
-    independent checker then reads like any plan folder (one reader, one set of rules)."""
+    """Check a plan given as ``plan.json``: the document, validated against the shipped schema, is
+    checked by `coldchain.output.planjson.check_document` (its tables, read back by the independent
+    checker like any plan folder: one reader, one set of rules)."""
     import json
-    import tempfile
 
-    from coldchain.check import check_folder
-    from coldchain.output.planjson import read_plan_json
-    from coldchain.output.report import csv_text
+    from coldchain.output.planjson import check_document, read_plan_json
 
     try:
-        tables = read_plan_json(path)
-    except OutputError as exc:
+        read_plan_json(path)  # schema and shape, with a located message
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OutputError, OSError, ValueError) as exc:
         raise fail(str(exc), EXIT_INPUT) from None
-    with tempfile.TemporaryDirectory(prefix="coldchain-check-") as tmp:
-        folder = Path(tmp)
-        for name in ("routes", "orders", "deliveries"):
-            (folder / f"{name}.csv").write_text(csv_text(tables[name]), encoding="utf-8")
-        if tables.get("kpis") is not None:
-            (folder / "kpis.json").write_text(json.dumps(tables["kpis"], ensure_ascii=False), encoding="utf-8")
-        return check_folder(s, folder)
+    return check_document(s, doc)
 
 
 from coldchain.apps.orders.cli import orders_app  # noqa: E402  (the order book's commands; it imports this module)

@@ -24,12 +24,12 @@ def _paid_day():
 @pytest.mark.unit
 def test_an_unknown_method_is_a_usage_error_listing_every_choice():
     """`plan(..., method="bogus")` used to plan with the compact MILP silently; now it raises a
-    `UsageError` (a `ValueError`) naming the five choices, before any work."""
-    with pytest.raises(UsageError, match=r"unknown method 'bogus'; choose one of: auto, compact, routes, pool, lines"):
+    `UsageError` (a `ValueError`) naming the six choices, before any work."""
+    with pytest.raises(UsageError, match=r"unknown method 'bogus'; choose one of: auto, compact, routes, search, pool, lines"):
         plan(_paid_day(), PlanOptions(method="bogus"))
     with pytest.raises(ValueError):
         registry.check("Compact")
-    assert registry.names() == ["auto", "compact", "routes", "pool", "lines"]
+    assert registry.names() == ["auto", "compact", "routes", "search", "pool", "lines"]
 
 
 @pytest.mark.unit
