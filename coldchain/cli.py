@@ -357,20 +357,40 @@ def check(
     )
 
 
+def check_plan_document(scenario, doc: dict) -> list:
+    """The independent checker's violations for a plan.json document: its tables are written to a
+    temporary folder as ``coldchain plan`` writes them and read back by `coldchain.check`."""
+    import json
+    import tempfile
+
+    from coldchain.check import check_folder
+    from coldchain.output.planjson import tables_from_document
+    from coldchain.output.report import csv_text
+
+    tables = tables_from_document(doc)
+    with tempfile.TemporaryDirectory(prefix="coldchain-check-") as tmp:
+        folder = Path(tmp)
+        for name in ("routes", "orders", "deliveries"):
+            (folder / f"{name}.csv").write_text(csv_text(tables[name]), encoding="utf-8")
+        if tables.get("kpis") is not None:
+            (folder / "kpis.json").write_text(json.dumps(tables["kpis"], ensure_ascii=False), encoding="utf-8")
+        return check_folder(scenario, folder)
+
+
 def _check_plan_json(s, path: Path) -> list:
     """Check a plan given as ``plan.json``: the document, validated against the shipped schema, is
-    checked by `coldchain.output.planjson.check_document` (its tables, read back by the independent
+    checked by `check_plan_document` (its tables, read back by the independent
     checker like any plan folder: one reader, one set of rules)."""
     import json
 
-    from coldchain.output.planjson import check_document, read_plan_json
+    from coldchain.output.planjson import read_plan_json
 
     try:
         read_plan_json(path)  # schema and shape, with a located message
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OutputError, OSError, ValueError) as exc:
         raise fail(str(exc), EXIT_INPUT) from None
-    return check_document(s, doc)
+    return check_plan_document(s, doc)
 
 
 from coldchain.apps.orders.cli import orders_app  # noqa: E402  (the order book's commands; it imports this module)

@@ -26,6 +26,16 @@ def test_the_import_contracts_hold():
 
 
 @pytest.mark.integration
+def test_ruff_keeps_the_style_and_complexity_rules():
+    """`ruff check` passes on the package and the tests (``[tool.ruff]``: imports sorted, no bare
+    mistakes, McCabe complexity at most 20 except the documented compiled loops)."""
+    exe = Path(sys.executable).with_name("ruff")
+    cmd = [str(exe) if exe.exists() else shutil.which("ruff") or "ruff", "check", "coldchain", "tests", "bench"]
+    run = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+
+
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "module",
     [

@@ -108,7 +108,11 @@ class Facts:
         self.vehicles = {v.vehicle_id: v for v in scenario.vehicles}
         parcel_sites = {p.site_id for p in scenario.parcels}
         self.parcel_stop = next(r for r in self.stops if r["site_id"] in parcel_sites)
-        self.order = self.served[0]
+        # a served order whose truck also stops elsewhere (the mutants move it to another stop)
+        self.order = next(
+            (o for o in self.served if len({r["site_id"] for r in self.runs[o["vehicle_id"]][1:-1]}) > 1),
+            self.served[0],
+        )
 
     def seq(self, k: int) -> str:
         return self.stops[k]["stop_seq"]

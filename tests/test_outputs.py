@@ -10,10 +10,11 @@ import jsonschema
 import pytest
 from test_explain import sample_plan
 
+from coldchain.cli import check_plan_document as check_document
 from coldchain.errors import OutputError
 from coldchain.output.geojson import routes_geojson
 from coldchain.output.html_map import html_map_text
-from coldchain.output.planjson import check_document, plan_document, read_plan_json, schema
+from coldchain.output.planjson import plan_document, read_plan_json, schema
 from coldchain.output.report import csv_text, order_table, route_table, write_plan
 from coldchain.scenario.read import read_scenario
 from coldchain.verify import check_folder

@@ -25,7 +25,8 @@ def _paid_day():
 def test_an_unknown_method_is_a_usage_error_listing_every_choice():
     """`plan(..., method="bogus")` used to plan with the compact MILP silently; now it raises a
     `UsageError` (a `ValueError`) naming the six choices, before any work."""
-    with pytest.raises(UsageError, match=r"unknown method 'bogus'; choose one of: auto, compact, routes, search, pool, lines"):
+    choices = "auto, compact, routes, search, pool, lines"
+    with pytest.raises(UsageError, match=rf"unknown method 'bogus'; choose one of: {choices}"):
         plan(_paid_day(), PlanOptions(method="bogus"))
     with pytest.raises(ValueError):
         registry.check("Compact")

@@ -231,24 +231,6 @@ def _picked(o: dict) -> str:
     return f"{o['id']} {o['kg']:g} kg"
 
 
-def check_document(scenario, doc: dict) -> list:
-    """The independent checker's violations for a plan.json document: its tables are written to a
-    temporary folder as ``coldchain plan`` writes them and read back by `coldchain.check`."""
-    import tempfile
-
-    from coldchain.check import check_folder
-    from coldchain.output.report import csv_text
-
-    tables = tables_from_document(doc)
-    with tempfile.TemporaryDirectory(prefix="coldchain-check-") as tmp:
-        folder = Path(tmp)
-        for name in ("routes", "orders", "deliveries"):
-            (folder / f"{name}.csv").write_text(csv_text(tables[name]), encoding="utf-8")
-        if tables.get("kpis") is not None:
-            (folder / "kpis.json").write_text(json.dumps(tables["kpis"], ensure_ascii=False), encoding="utf-8")
-        return check_folder(scenario, folder)
-
-
 def tables_from_document(doc: dict) -> dict:
     """The tables ``routes``, ``orders``, ``deliveries`` and ``kpis`` of a plan.json document, exactly
     as `coldchain.verify.read_tables` reads them from the CSV files."""
