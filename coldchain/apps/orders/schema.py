@@ -152,7 +152,16 @@ def connect(path: str | Path, create: bool = True, check: bool = True) -> sqlite
 def _configure(con: sqlite3.Connection, path: Path) -> None:
     con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     app_id = con.execute("PRAGMA application_id").fetchone()[0]
-    tables = con.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]
+    tables = 0
+    if app_id != APPLICATION_ID:
+        # a book being created by another process right now: read both under the write lock, so
+        # its half-made state (tables, no application id yet) is never seen
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            app_id = con.execute("PRAGMA application_id").fetchone()[0]
+            tables = con.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]
+        finally:
+            con.execute("COMMIT")
     if app_id != APPLICATION_ID and (app_id != 0 or tables):
         raise _refuse(path, "not a coldchain order book (another program's SQLite database); refusing to change it")
     mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
