@@ -16,7 +16,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, RadioField, StringField
+from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, StringField
 from wtforms.validators import InputRequired, Length
 
 from coldchain.apps.orders import BookError, BookOrder, SubmitResult
@@ -32,7 +32,9 @@ CSV_TYPES = {"text/csv", "application/csv", "text/plain", "application/vnd.ms-ex
 class UploadForm(FlaskForm):
     file = FileField("CSV file", validators=[FileRequired("choose a CSV file")])
     mode = RadioField(
-        "These rows", choices=[("add", "are new orders"), ("amend", "amend my open orders")], default="add"
+        "These rows",
+        choices=[SelectChoice("add", "are new orders"), SelectChoice("amend", "amend my open orders")],
+        default="add",
     )
 
 
