@@ -63,8 +63,13 @@ const overlays = {};
 for (const [v, g] of Object.entries(layers)) overlays[g._label] = g;
 overlays['<span class="swatch" data-colour="#bbb"></span>service points'] = background;
 L.control.layers(null, overlays, {collapsed: false}).addTo(map);
-// colours set from the script, not by style attributes: a page with CSP style-src 'self' shows them too
-for (const e of document.querySelectorAll('.swatch[data-colour]')) e.style.background = e.dataset.colour;
 L.control.scale({metric: true, imperial: false}).addTo(map);
 const all = data.sites.map(s => [s.lat, s.lon]);
 if (all.length) map.fitBounds(all, {padding: [20, 20]});
+// the legend's colours are set from here, not by style attributes, so that a page whose CSP
+// forbids inline styles shows them too; the control redraws its list when the layers reach the map
+const paint = () => {
+  for (const e of document.querySelectorAll('.swatch[data-colour]')) e.style.background = e.dataset.colour;
+};
+map.on('layeradd layerremove', () => setTimeout(paint, 0));
+paint();
