@@ -72,6 +72,10 @@ def browser():
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_window_size(390, 844)
+    # headless chromium keeps its window at least 500 px wide: emulate the phone's screen itself
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
+    )
     driver.implicitly_wait(0)
     yield driver
     driver.quit()
@@ -97,8 +101,9 @@ def upload(driver, path: Path) -> None:
 
 
 def fits_the_phone(driver) -> bool:
-    """The page is no wider than the window: wide tables scroll inside their box instead."""
-    return driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+    """The page is 390 px wide and no wider: wide tables scroll inside their box instead."""
+    width, scroll = driver.execute_script("return [window.innerWidth, document.documentElement.scrollWidth]")
+    return width == 390 and scroll <= width
 
 
 def only_local_requests(driver, base: str) -> list[str]:
