@@ -223,12 +223,15 @@ def test_conflict_reported_not_overwritten_until_amended(book: Book, scenario) -
 @pytest.mark.unit
 def test_a_shipper_sends_only_its_own_orders(book: Book, scenario) -> None:
     """Submitted as 红岭合作社, GOOD's two rows (荔香合作社's) are refused on their shipper column;
-    an id another shipper already uses is a conflict naming that shipper."""
+    an id another shipper already uses is a conflict, naming that shipper only to a submission not
+    made as a shipper (the dispatcher's)."""
     result = book.submit(scenario, GOOD, "红岭合作社", filename="x.csv")
     assert [(p.line, p.column) for p in result.problems] == [(2, "shipper"), (3, "shipper")]
     book.submit(scenario, GOOD)
     taken = book.submit(scenario, csv("A1,红岭合作社,V2,litchi,10,2026-06-15 07:00"), "红岭合作社", filename="y.csv")
-    assert not taken.accepted and "another shipper (荔香合作社)" in taken.problems[0].message
+    assert not taken.accepted and taken.problems[0].message.startswith("order id already used by another shipper:")
+    unnamed = book.submit(scenario, csv("A1,红岭合作社,V2,litchi,10,2026-06-15 07:00"), filename="z.csv")
+    assert not unnamed.accepted and "another shipper (荔香合作社)" in unnamed.problems[0].message
 
 
 @pytest.mark.unit

@@ -26,6 +26,7 @@ from coldchain.scenario.read import read_orders
 REPO = Path(__file__).parent.parent
 DEMO = REPO / "inputs" / "orders-demo"
 LIXIANG, DALU = "新圩荔香合作社", "大芦村荔枝合作社"
+HEADER = "order_id,shipper,site_id,product_id,quantity_kg,ready_at\n"
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
@@ -226,6 +227,10 @@ def test_a_shipper_never_sees_or_changes_another_shippers_orders(web) -> None:
     assert other.post("/orders/LX-0615-2/cancel", {"version": "1"}).status_code == 404
     assert other.get(f"/notices/{plan_id}.csv").status_code == 404
     assert other.upload((DEMO / "lixiang-06-15.csv").read_bytes(), "l.csv", mode="amend").status_code == 422
+    taken = f"{HEADER}LX-0615-2,{DALU},V_DALU,litchi_hy,5,2026-06-15 09:00\n"  # the id of another shipper's order
+    r = other.upload(taken.encode(), "taken.csv")
+    assert r.status_code == 422 and "already used by another shipper" in text(r)
+    assert LIXIANG not in text(r).split("</header>")[1] and "litchi_gw" not in text(r)
     assert states(path) == before
     mine = v[LIXIANG].get(f"/notices/{plan_id}.csv")
     assert mine.status_code == 200 and "LX-0615-1,V_XX_A,litchi_fzx,600,collected by truck,R1" in text(mine)
@@ -344,12 +349,16 @@ def test_security_headers_and_session_cookie(web) -> None:
 
 @pytest.mark.unit
 def test_session_key_kept_beside_the_book_mode_0600(tmp_path: Path) -> None:
-    """The session key is made once beside the book, readable by its owner only, and read back after."""
+    """The session key is made once beside the book, readable by its owner only, and read back after;
+    a key others may read is refused."""
     book = tmp_path / "orders.db"
     key = secret_beside(book)
     path = tmp_path / "orders.db.web-secret"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and len(key) == 64
     assert secret_beside(book) == key
+    path.chmod(0o644)
+    with pytest.raises(PermissionError, match="others may read the session key"):
+        secret_beside(book)
 
 
 # -- the dispatcher ------------------------------------------------------------------------------

@@ -337,7 +337,7 @@ class Book:
         who = actor or shipper or ", ".join(sorted({o.shipper for o in orders})) or "unknown"
         try:
             with self._write() as con:
-                return self._submit_in(con, src, sha, orders, who)
+                return self._submit_in(con, src, sha, orders, who, reveal=shipper is None)
         except _Rejected as rejected:
             return rejected.result
 
@@ -349,7 +349,7 @@ class Book:
         return (row[0], json.loads(row[1])) if row else None
 
     def _submit_in(
-        self, con: sqlite3.Connection, src: _Source, sha: str, orders: list[Order], who: str
+        self, con: sqlite3.Connection, src: _Source, sha: str, orders: list[Order], who: str, reveal: bool = True
     ) -> SubmitResult:
         existing = self._by_id(con, (o.order_id for o in orders))
         new: list[tuple[Order, str]] = []
@@ -363,7 +363,7 @@ class Book:
             elif old[4] == key:
                 unchanged.append(o.order_id)
             else:
-                conflicts.append(_conflict(src.name, o, old))
+                conflicts.append(_conflict(src.name, o, old, reveal))
         if conflicts:
             raise _Rejected(SubmitResult(False, sha, problems=tuple(conflicts)))
         at = self._clock()
@@ -874,13 +874,16 @@ def _show(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _conflict(name: str, o: Order, old: tuple) -> Problem:
+def _conflict(name: str, o: Order, old: tuple, reveal: bool = True) -> Problem:
+    """The problem of a row whose id is in the book with other content; ``reveal``: name the other
+    shipper (not to a shipper submitting its own orders: whose order it is, is not its business)."""
     if old[1] != o.shipper:
+        whose = f" ({old[1]})" if reveal else ""
         return Problem(
             name,
             o.line,
             "order_id",
-            f"order id already used by another shipper ({old[1]}): choose another id",
+            f"order id already used by another shipper{whose}: choose another id",
             o.order_id,
         )
     diff = "; ".join(f"{f}: {_show(b)} in the book, {_show(a)} here" for f, b, a in _diff(o, old))

@@ -75,11 +75,16 @@ def book() -> Book:
 
 
 def secret_beside(book_path: Path) -> bytes:
-    """The session key kept beside the book (``BOOK.web-secret``, mode 0600), made on first start."""
+    """The session key kept beside the book (``BOOK.web-secret``, mode 0600), made on first start.
+
+    Raises `PermissionError` when the file exists and others may read it (nothing is changed).
+    """
     path = book_path.with_name(book_path.name + SECRET_SUFFIX)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            raise PermissionError(f"{path}: others may read the session key: `chmod 600` it, or delete it") from None
         return path.read_bytes().strip()
     with os.fdopen(fd, "w") as fh:
         fh.write(secrets.token_hex(32))

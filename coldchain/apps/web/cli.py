@@ -123,6 +123,8 @@ def serve(
     open_book(path, create=True).close()
     try:
         secret = secret_beside(path)
+    except PermissionError as exc:
+        raise m.fail(str(exc), m.EXIT_INPUT) from None
     except OSError as exc:
         raise m.fail(f"{path}: cannot keep the session key beside the book ({exc.strerror})", m.EXIT_INPUT) from None
     app = create_app(scenario, s, path, secret_key=secret, settings=PlanSettings(time_limit, method))
