@@ -136,6 +136,20 @@ def test_good_upload_adds_the_orders_and_lists_them(web) -> None:
 
 
 @pytest.mark.unit
+def test_amendment_file_amends_open_orders(web) -> None:
+    """dalu-amend.csv sent as an amendment changes DL-0615-2 (version 2), as `orders amend` does; sent as
+    new orders it is a conflict that says to amend instead."""
+    _, path, _, v = web
+    v[DALU].upload((DEMO / "dalu-06-15.csv").read_bytes(), "dalu-06-15.csv")
+    raw = (DEMO / "dalu-amend.csv").read_bytes()
+    r = v[DALU].upload(raw, "dalu-amend.csv")
+    assert r.status_code == 422 and "already in the book with other content" in text(r)
+    r = v[DALU].upload(raw, "dalu-amend.csv", mode="amend")
+    assert r.status_code == 200 and "amended 1 order(s): DL-0615-2" in text(r)
+    assert states(path)["DL-0615-2"] == ("open", 2)
+
+
+@pytest.mark.unit
 def test_bad_upload_names_each_bad_row_beside_it(web, sample) -> None:
     """Each bad row of dalu-bad.csv gets the validation's own message (as the CLI prints it) beside it;
     nothing is added."""
@@ -178,13 +192,19 @@ def test_upload_output_is_escaped(web) -> None:
 
 @pytest.mark.unit
 def test_oversize_upload_413_and_wrong_type_refused(web) -> None:
-    """A file over the limit is refused with the 413 page; a file that is not .csv with 415; nothing added."""
+    """A file over the byte limit is refused with the 413 page, one over the row limit with 413 too, a file
+    that is not .csv with 415; nothing added."""
     _, path, _, v = web
     big = b"order_id,shipper,site_id,product_id,quantity_kg,ready_at\n" + b"x" * MAX_UPLOAD_BYTES
     r = v[DALU].upload(big, "big.csv")
     assert r.status_code == 413 and "larger than 1024 KB" in text(r) and "Traceback" not in text(r)
     r = v[DALU].upload((DEMO / "dalu-06-15.csv").read_bytes(), "dalu.xlsx", mimetype="application/vnd.ms-excel")
     assert r.status_code == 415 and "only .csv files" in text(r)
+    many = HEADER.encode() + b"".join(
+        f"M{k},{DALU},V_DALU,litchi_hy,1,2026-06-15 08:00\n".encode() for k in range(5001)
+    )
+    r = v[DALU].upload(many, "many.csv")
+    assert r.status_code == 413 and "more than 5000 rows" in text(r)
     assert states(path) == {}
 
 
@@ -313,6 +333,9 @@ def test_amend_and_cancel_an_open_order(web) -> None:
     assert s.post("/orders/DL-0615-2/cancel", {"version": "2", "reason": "rain"}).status_code == 302
     assert states(path)["DL-0615-2"] == ("cancelled", 3)
     assert s.post("/orders/DL-0615-2/cancel", {"version": "3"}).status_code == 409
+    s.get("/orders")
+    r = s.upload(f"{HEADER}DL-0615-2,{DALU},V_DALU,litchi_fzx,460,2026-06-15 12:00\n".encode(), "a.csv", mode="amend")
+    assert r.status_code == 422 and "only an open order can be amended" in text(r)
 
 
 # -- errors, headers, session key ----------------------------------------------------------------
