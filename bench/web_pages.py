@@ -87,7 +87,7 @@ def main() -> None:
             for name in ("lixiang-06-15.csv", "dalu-06-15.csv"):
                 who = "新圩荔香合作社" if name.startswith("lixiang") else SHIPPER
                 b.submit(sample, REPO / "inputs" / "orders-demo" / name, who)
-        app = create_app(REPO / "inputs", sample, path, settings=PlanSettings(time_limit_s=args.time_limit))
+        app = create_app(sample, path, settings=PlanSettings(time_limit_s=args.time_limit))
         server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
         threading.Thread(target=server.run, daemon=True).start()
         base = f"http://127.0.0.1:{server.effective_port}"

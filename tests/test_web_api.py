@@ -75,7 +75,7 @@ def web(tmp_path: Path, sample):
             DALU: b.add_token(DALU)[1],
             "admin": b.add_token("调度员", role="admin")[1],
         }
-    app = create_app(REPO / "inputs", sample, path)
+    app = create_app(sample, path)
     visitors = {}
     for who, token in tokens.items():
         visitors[who] = Visitor(app)
@@ -343,7 +343,7 @@ def test_amend_and_cancel_an_open_order(web) -> None:
 def test_errors_are_pages_never_tracebacks(tmp_path: Path, sample) -> None:
     """404, 405 and an internal error (500) are the page's own error pages."""
     Book(tmp_path / "b.db").close()
-    app = create_app(REPO / "inputs", sample, tmp_path / "b.db")
+    app = create_app(sample, tmp_path / "b.db")
 
     @app.get("/boom")
     def boom():
@@ -397,7 +397,7 @@ def test_dispatcher_plans_in_the_background_and_commits(tmp_path: Path) -> None:
         admin = b.add_token("调度员", role="admin")[1]
         shipper = b.add_token("红岭合作社")[1]
         assert b.submit(read_scenario(tiny), (tiny / "orders.csv").read_bytes(), filename="orders.csv").accepted
-    app = create_app(tiny, read_scenario(tiny), path, settings=PlanSettings(time_limit_s=5))
+    app = create_app(read_scenario(tiny), path, settings=PlanSettings(time_limit_s=5))
     d = Visitor(app)
     d.login(admin)
     page = text(d.get("/dispatch"))

@@ -51,7 +51,7 @@ def server(tmp_path_factory):
         tokens = {who: b.add_token(who)[1] for who in (LIXIANG, DALU)}
         tokens["admin"] = b.add_token("调度员", role="admin")[1]
     sample = read_scenario(REPO / "inputs")
-    app = create_app(REPO / "inputs", sample, path, settings=PlanSettings(time_limit_s=6))
+    app = create_app(sample, path, settings=PlanSettings(time_limit_s=6))
     srv = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()

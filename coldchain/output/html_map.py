@@ -1,8 +1,9 @@
 """``routes.html``: a zoomable map of the plan that works offline, in one file.
 
 Leaflet 1.9.4 (BSD-2-Clause; ``coldchain/output/static/leaflet/``, from the npm package,
-unmodified) is inlined with the plan's GeoJSON, so the file opens in any browser without a
-network or a tile server. There are no map tiles: the background is drawn from the scenario's
+unmodified) is inlined with the plan's GeoJSON (`map_data`) and the drawing script
+(``static/plan-map.js``, which the web page serves as a file), so the file opens in any browser
+without a network or a tile server. There are no map tiles: the background is drawn from the scenario's
 own sites (every service point as a small grey dot, town and hub names as labels, the county's
 outline as the convex hull of its sites; on a county day the legs to and from the hub are
 faint). Each truck is one layer (its route and stops, in the colour of the PNG map) that the

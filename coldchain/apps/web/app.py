@@ -54,7 +54,6 @@ TITLES = {
 class Site:
     """What every request works on: the scenario, the book's file and the planner."""
 
-    scenario_dir: Path
     scenario: Scenario
     book_path: Path
     planner: Planner
@@ -92,7 +91,6 @@ def secret_beside(book_path: Path) -> bytes:
 
 
 def create_app(
-    scenario_dir: str | Path,
     scenario: Scenario,
     book_path: str | Path,
     *,
@@ -121,7 +119,6 @@ def create_app(
     workdir = Path(tempfile.mkdtemp(prefix="coldchain-web-"))
     atexit.register(shutil.rmtree, workdir, ignore_errors=True)
     app.extensions["coldchain"] = Site(
-        Path(scenario_dir),
         scenario,
         Path(book_path),
         Planner(scenario, Path(book_path), workdir, settings or PlanSettings()),

@@ -127,7 +127,7 @@ def serve(
         raise m.fail(str(exc), m.EXIT_INPUT) from None
     except OSError as exc:
         raise m.fail(f"{path}: cannot keep the session key beside the book ({exc.strerror})", m.EXIT_INPUT) from None
-    app = create_app(scenario, s, path, secret_key=secret, settings=PlanSettings(time_limit, method))
+    app = create_app(s, path, secret_key=secret, settings=PlanSettings(time_limit, method))
     try:
         server = waitress.create_server(app, host=host, port=port, threads=threads, ident="coldchain")
     except OSError as exc:

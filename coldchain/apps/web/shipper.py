@@ -128,7 +128,6 @@ def _upload_view(filename: str, raw: bytes, result: SubmitResult | None, refusal
         "header": header,
         "rows": [(line, cells, by_line.get(line, [])) for line, cells in rows],
         "general": general,
-        "problems": [str(p) for p in result.problems] if result else [],
     }
 
 
