@@ -133,6 +133,12 @@ def serve(
     except OSError as exc:
         raise m.fail(f"cannot listen on {host}:{port} ({exc.strerror})", m.EXIT_INPUT) from None
     print(f"coldchain web page on http://{host}:{server.effective_port}/ (book {path}); stop with Ctrl+C", flush=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        m.err.print(
+            f"Warning: listening on {host} with plain HTTP: tokens and pages cross the network unencrypted; "
+            "put an HTTPS proxy in front",
+            markup=False,
+        )
     try:
         server.run()
     except KeyboardInterrupt:
