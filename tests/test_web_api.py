@@ -388,8 +388,9 @@ def test_session_key_kept_beside_the_book_mode_0600(tmp_path: Path) -> None:
 @pytest.mark.integration
 def test_dispatcher_plans_in_the_background_and_commits(tmp_path: Path) -> None:
     """On the tiny day: the plan runs in the background (status JSON with bound and gap), the page shows
-    the map's data, each run and the unserved orders; commit marks orders planned as the CLI's commit
-    does, a shipper downloads the notice, a second plan for the day is refused; only the book is written."""
+    the map's data, each run and the unserved orders; an amendment meanwhile makes the commit fail
+    (plan again); commit marks orders planned as the CLI's commit does, a shipper downloads the
+    notice, a second plan for the day is refused; only the book is written."""
     tiny = REPO / "tests" / "data" / "tiny"
     path = tmp_path / "book" / "orders.db"
     path.parent.mkdir()
@@ -397,7 +398,7 @@ def test_dispatcher_plans_in_the_background_and_commits(tmp_path: Path) -> None:
         admin = b.add_token("调度员", role="admin")[1]
         shipper = b.add_token("红岭合作社")[1]
         assert b.submit(read_scenario(tiny), (tiny / "orders.csv").read_bytes(), filename="orders.csv").accepted
-    app = create_app(read_scenario(tiny), path, settings=PlanSettings(time_limit_s=5))
+    app = create_app(read_scenario(tiny), path, settings=PlanSettings(time_limit_s=3))
     d = Visitor(app)
     d.login(admin)
     page = text(d.get("/dispatch"))
@@ -413,6 +414,15 @@ def test_dispatcher_plans_in_the_background_and_commits(tmp_path: Path) -> None:
     drawn = [f["properties"]["vehicle"] for f in data["geo"]["features"] if f["properties"]["feature"] == "route"]
     assert routes and drawn == routes and len(data["sites"]) == len(read_scenario(tiny).sites) - 1
     assert re.findall(r'<table class="run" data-vehicle="([^"]+)"', page) == routes
+    with Book(path) as b:  # a shipper amends an order while the plan waits for its commit
+        b.amend_order(read_scenario(tiny), "O3", {"quantity_kg": "90"}, "红岭合作社")
+    d.post("/dispatch/commit", {"job": str(job.job_id)})
+    assert "the book changed while planning (O3 amended" in text(d.get("/dispatch")).replace("&#39;", "'")
+    assert states(path)["O2"] == ("open", 1)
+    d.post("/dispatch/plan")
+    job = app.extensions["coldchain"].planner.wait(60)
+    assert job.state == "done" and job.job_id == 2
+    d.get("/dispatch")
     assert d.post("/dispatch/commit", {"job": str(job.job_id)}).status_code == 302
     assert "Committed plan 1 for 2026-06-15" in text(d.get("/dispatch"))
     served = {o["id"] for r in job.doc["routes"] for s in r["steps"] for o in s.get("orders") or []}
