@@ -405,6 +405,11 @@ app.command(name="whatif")(whatif)
 from coldchain.apps.share.cli import share as _share  # noqa: E402  (issue 24: cost sharing)
 
 app.command("share")(_share)
+from coldchain.apps.web.cli import serve as _serve  # noqa: E402  (issue 23: the web page)
+from coldchain.apps.web.cli import tokens_app  # noqa: E402
+
+app.command("serve")(_serve)
+app.add_typer(tokens_app, name="tokens")
 
 
 def main() -> None:

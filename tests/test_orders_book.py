@@ -66,12 +66,12 @@ def dump(path: Path) -> dict:
 # -- the file -----------------------------------------------------------------------------------
 @pytest.mark.unit
 def test_new_book_header(tmp_path: Path) -> None:
-    """A new book says what it is in its header: application_id 0x43434F42, user_version 1, WAL."""
+    """A new book says what it is in its header: application_id 0x43434F42, user_version 2, WAL."""
     Book(tmp_path / "b.db").close()
     raw = (tmp_path / "b.db").read_bytes()
     assert raw[:16] == b"SQLite format 3\x00"
     assert struct.unpack(">I", raw[68:72])[0] == APPLICATION_ID == 0x43434F42
-    assert struct.unpack(">I", raw[60:64])[0] == SCHEMA_VERSION == 1
+    assert struct.unpack(">I", raw[60:64])[0] == SCHEMA_VERSION == 2
     assert raw[18:20] == b"\x02\x02"  # file format write/read version 2: WAL
 
 
@@ -101,13 +101,13 @@ def test_not_sqlite_refused(tmp_path: Path) -> None:
 
 @pytest.mark.unit
 def test_newer_book_refused(tmp_path: Path) -> None:
-    """A book whose user_version is 2 (a newer coldchain wrote it) is refused, naming both versions."""
+    """A book whose user_version is 3 (a newer coldchain wrote it) is refused, naming both versions."""
     path = tmp_path / "b.db"
     Book(path).close()
     con = sqlite3.connect(path)
-    con.execute("PRAGMA user_version = 2")
+    con.execute("PRAGMA user_version = 3")
     con.close()
-    with pytest.raises(BookError, match="schema version 2, newer than this coldchain's 1"):
+    with pytest.raises(BookError, match="schema version 3, newer than this coldchain's 2"):
         Book(path)
 
 
@@ -223,12 +223,15 @@ def test_conflict_reported_not_overwritten_until_amended(book: Book, scenario) -
 @pytest.mark.unit
 def test_a_shipper_sends_only_its_own_orders(book: Book, scenario) -> None:
     """Submitted as 红岭合作社, GOOD's two rows (荔香合作社's) are refused on their shipper column;
-    an id another shipper already uses is a conflict naming that shipper."""
+    an id another shipper already uses is a conflict, naming that shipper only to a submission not
+    made as a shipper (the dispatcher's)."""
     result = book.submit(scenario, GOOD, "红岭合作社", filename="x.csv")
     assert [(p.line, p.column) for p in result.problems] == [(2, "shipper"), (3, "shipper")]
     book.submit(scenario, GOOD)
     taken = book.submit(scenario, csv("A1,红岭合作社,V2,litchi,10,2026-06-15 07:00"), "红岭合作社", filename="y.csv")
-    assert not taken.accepted and "another shipper (荔香合作社)" in taken.problems[0].message
+    assert not taken.accepted and taken.problems[0].message.startswith("order id already used by another shipper:")
+    unnamed = book.submit(scenario, csv("A1,红岭合作社,V2,litchi,10,2026-06-15 07:00"), filename="z.csv")
+    assert not unnamed.accepted and "another shipper (荔香合作社)" in unnamed.problems[0].message
 
 
 @pytest.mark.unit

@@ -24,8 +24,10 @@ nothing and every bad row is named ``file:line:column: message (got value)``.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import secrets
 import sqlite3
 import sys
 import time
@@ -37,6 +39,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from coldchain.apps.orders.records import (
+    ROLES,
     STATES,
     BookError,
     BookOrder,
@@ -45,6 +48,7 @@ from coldchain.apps.orders.records import (
     DayPlan,
     Event,
     SubmitResult,
+    Token,
 )
 from coldchain.apps.orders.schema import connect
 from coldchain.errors import Problem
@@ -119,6 +123,20 @@ def plan_sha256(plan: DayPlan) -> str:
         "expired": sorted(list(e) for e in plan.expired),
     }
     return hashlib.sha256(json.dumps(canonical, ensure_ascii=False).encode()).hexdigest()
+
+
+def token_sha256(secret: str) -> str:
+    """What the book stores of a sign-in token: the SHA-256 of its text (a random 256-bit token
+    needs no slow hash)."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+_TOKEN_COLUMNS = "token_id, name, role, created_by, created_at, revoked_at, token_sha256"
+
+
+def _to_token(row: tuple) -> Token:
+    *fields, sha = row
+    return Token(*fields, fingerprint=sha[:8])
 
 
 def _to_order(row: tuple) -> BookOrder:
@@ -319,7 +337,7 @@ class Book:
         who = actor or shipper or ", ".join(sorted({o.shipper for o in orders})) or "unknown"
         try:
             with self._write() as con:
-                return self._submit_in(con, src, sha, orders, who)
+                return self._submit_in(con, src, sha, orders, who, reveal=shipper is None)
         except _Rejected as rejected:
             return rejected.result
 
@@ -331,7 +349,7 @@ class Book:
         return (row[0], json.loads(row[1])) if row else None
 
     def _submit_in(
-        self, con: sqlite3.Connection, src: _Source, sha: str, orders: list[Order], who: str
+        self, con: sqlite3.Connection, src: _Source, sha: str, orders: list[Order], who: str, reveal: bool = True
     ) -> SubmitResult:
         existing = self._by_id(con, (o.order_id for o in orders))
         new: list[tuple[Order, str]] = []
@@ -345,7 +363,7 @@ class Book:
             elif old[4] == key:
                 unchanged.append(o.order_id)
             else:
-                conflicts.append(_conflict(src.name, o, old))
+                conflicts.append(_conflict(src.name, o, old, reveal))
         if conflicts:
             raise _Rejected(SubmitResult(False, sha, problems=tuple(conflicts)))
         at = self._clock()
@@ -779,6 +797,62 @@ class Book:
                 "UPDATE notices SET written_at = ? WHERE plan_id = ? AND shipper = ?", (self._clock(), plan_id, shipper)
             )
 
+    # -- sign-in tokens (the web page) ---------------------------------------------------------
+    def add_token(self, name: str, role: str = "shipper", actor: str = "unknown") -> tuple[Token, str]:
+        """Make a sign-in token for ``name`` (a shipper, or the dispatcher with role ``admin``).
+
+        Returns the record and the token's text, which exists only here: the book keeps its
+        SHA-256, so a lost token is revoked and replaced, never recovered.
+        """
+        name = _text(name)
+        if not name:
+            raise BookError("a token needs a name: the shipper's (as in its orders) or the dispatcher's")
+        if role not in ROLES:
+            raise BookError(f"unknown role {role!r}; choose one of: {', '.join(ROLES)}")
+        secret = secrets.token_urlsafe(32)
+        with self._write() as con:
+            token_id = con.execute(
+                "INSERT INTO tokens (token_sha256, name, role, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
+                (token_sha256(secret), name, role, actor, self._clock()),
+            ).lastrowid
+        token = self.token(token_id)
+        assert token is not None
+        return token, secret
+
+    def token(self, token_id: int) -> Token | None:
+        """One token's record (revoked or not), or None."""
+        row = self._con.execute(f"SELECT {_TOKEN_COLUMNS} FROM tokens WHERE token_id = ?", (token_id,)).fetchone()
+        return _to_token(row) if row else None
+
+    def tokens(self) -> list[Token]:
+        """Every token ever made, oldest first (revoked ones with their ``revoked_at``)."""
+        return [_to_token(r) for r in self._con.execute(f"SELECT {_TOKEN_COLUMNS} FROM tokens ORDER BY token_id")]
+
+    def revoke_token(self, token_id: int) -> Token:
+        """Revoke a token: it signs no one in from now on (a page open with it is signed out)."""
+        with self._write() as con:
+            row = con.execute("SELECT revoked_at FROM tokens WHERE token_id = ?", (token_id,)).fetchone()
+            if row is None:
+                raise BookError(f"no token {token_id} in the book (see `coldchain tokens list`)")
+            if row[0] is None:
+                con.execute("UPDATE tokens SET revoked_at = ? WHERE token_id = ?", (self._clock(), token_id))
+        token = self.token(token_id)
+        assert token is not None
+        return token
+
+    def token_holder(self, secret: str) -> Token | None:
+        """The active token whose text is ``secret``, or None.
+
+        Looked up by its hash, which is then compared in constant time (`hmac.compare_digest`).
+        """
+        sha = token_sha256(secret)
+        row = self._con.execute(
+            f"SELECT {_TOKEN_COLUMNS} FROM tokens WHERE token_sha256 = ? AND revoked_at IS NULL", (sha,)
+        ).fetchone()
+        if row is None or not hmac.compare_digest(row[-1], sha):
+            return None
+        return _to_token(row)
+
 
 def _diff(o: Order, old: tuple) -> list[tuple[str, object, object]]:
     """(field, book value, new value) for every content field that differs (old: a `_by_id` row)."""
@@ -800,13 +874,16 @@ def _show(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _conflict(name: str, o: Order, old: tuple) -> Problem:
+def _conflict(name: str, o: Order, old: tuple, reveal: bool = True) -> Problem:
+    """The problem of a row whose id is in the book with other content; ``reveal``: name the other
+    shipper (not to a shipper submitting its own orders: whose order it is, is not its business)."""
     if old[1] != o.shipper:
+        whose = f" ({old[1]})" if reveal else ""
         return Problem(
             name,
             o.line,
             "order_id",
-            f"order id already used by another shipper ({old[1]}): choose another id",
+            f"order id already used by another shipper{whose}: choose another id",
             o.order_id,
         )
     diff = "; ".join(f"{f}: {_show(b)} in the book, {_show(a)} here" for f, b, a in _diff(o, old))

@@ -20,7 +20,8 @@ from rich.console import Console
 from rich.table import Table
 
 from coldchain.apps.orders.book import Book
-from coldchain.apps.orders.day import DayOrders, day_orders, day_plan
+from coldchain.apps.orders.commit import PlanRejected, commit_written_plan, refusal
+from coldchain.apps.orders.day import DayOrders, day_orders
 from coldchain.apps.orders.notices import write_notices
 from coldchain.apps.orders.records import STATES, BookError, SubmitResult
 from coldchain.scenario.timefmt import clock
@@ -308,12 +309,8 @@ class BookRun:
 
         m = _main()
         b = open_book(book_path(scenario_dir, book))
-        done = b.plan_of(day or scenario.settings.date)
-        if done is not None:
-            text = (
-                f"plan {done['plan_id']} for {done['day']} was committed by {done['actor']} at {done['at']}: "
-                "its trucks are taken, and the orders it left open carry over to the next day's plan"
-            )
+        text = refusal(b, day or scenario.settings.date)
+        if text is not None:
             if commit:
                 b.close()
                 raise m.fail(text + "; plan the next day with --date", m.EXIT_INPUT)
@@ -332,8 +329,6 @@ class BookRun:
 
     def finish(self, plan, out_dir: Path, commit: bool, by: str | None = None) -> None:
         """After the plan is written: commit it (checked first) and write the notices, or say how."""
-        from coldchain import check_folder
-
         m = _main()
         try:
             if not commit:
@@ -343,14 +338,12 @@ class BookRun:
                     "Not committed: run again with --commit to mark these orders planned and write the notices."
                 )
                 return
-            problems = check_folder(self.orders.scenario, out_dir)
-            if problems:
-                for p in problems:
-                    m.err.print(f"Error: {p}", markup=False)
-                raise m.fail("the plan breaks the rules above: nothing was committed", m.EXIT_CHECK)
             try:
-                result = self.book.commit_plan(day_plan(self.orders, plan), _user(by))
-                written = write_notices(self.book, result.plan_id, out_dir / "notices")
+                result, written = commit_written_plan(self.book, self.orders, plan, out_dir, _user(by))
+            except PlanRejected as exc:
+                for p in exc.problems:
+                    m.err.print(f"Error: {p}", markup=False)
+                raise m.fail(str(exc), m.EXIT_CHECK) from None
             except BookError as exc:
                 raise m.fail(str(exc), m.EXIT_INPUT) from None
             again = " (this plan was already committed)" if result.already_committed else ""

@@ -142,3 +142,27 @@ class NoticeRow:
     window_from: str = ""  # HH:MM: be ready from
     window_to: str = ""  # HH:MM: the truck should have reached the village by
     reason: str = ""
+
+
+ROLES: tuple[str, ...] = ("shipper", "admin")
+
+
+@dataclass(frozen=True)
+class Token:
+    """A web sign-in token as the book keeps it (its secret is never stored: only its SHA-256).
+
+    ``name`` is the shipper for role ``shipper`` (who then sees and changes only that shipper's
+    orders) or the dispatcher's name for role ``admin``.
+    """
+
+    token_id: int
+    name: str
+    role: str
+    created_by: str
+    created_at: str
+    revoked_at: str | None = None
+    fingerprint: str = ""  # the first 8 hex digits of the hash, to tell tokens apart in a list
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -12,6 +12,9 @@ waits its turn) and ``foreign_keys=ON``. Python's implicit transactions are off
 (``isolation_level=None``): the book opens each write with ``BEGIN IMMEDIATE`` itself.
 
 ``order_events`` is append-only: triggers abort any UPDATE or DELETE of it.
+
+Versions: 1, the orders, their history, plans and notices; 2, ``tokens``: the web page's
+sign-in tokens (``coldchain tokens add``), of which only the SHA-256 is stored.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from pathlib import Path
 from coldchain.apps.orders.records import BookError
 
 APPLICATION_ID = 0x43434F42  # "CCOB": coldchain order book
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 10_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -98,8 +101,24 @@ CREATE TABLE notices (
 ) STRICT;
 """
 
+# version 2: sign-in tokens for the web page (coldchain.apps.web). A token is shown once when made;
+# the book keeps its SHA-256 only. ``name`` is the shipper (role 'shipper', sees only its own
+# orders) or the dispatcher's name (role 'admin'); a revoked token stays, stamped, for the record.
+_V2 = """
+CREATE TABLE tokens (
+    token_id     INTEGER PRIMARY KEY,
+    token_sha256 TEXT NOT NULL UNIQUE,
+    name         TEXT NOT NULL,
+    role         TEXT NOT NULL CHECK (role IN ('shipper', 'admin')),
+    created_by   TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    revoked_at   TEXT
+) STRICT;
+CREATE INDEX tokens_by_name ON tokens (name);
+"""
+
 # MIGRATIONS[n] takes a book from user_version n to n + 1. Append; never edit a released step.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
