@@ -1,14 +1,19 @@
 """The ``coldchain`` command line: a thin layer over the library.
 
-Exit codes: 0 success; 1 invalid input; 2 usage error; 3 infeasible (the mandatory parcel
+Exit codes: 0 success; 1 invalid input; 2 usage error (an unknown option, or an ``--out`` that
+is an input folder or holds files coldchain did not write); 3 infeasible (the mandatory parcel
 deliveries cannot all be made); 4 solver failure or no solution within the time limit;
-5 the checker found violations in a plan.
+5 the checker found violations in a plan; 70 an internal error (a bug: please report it);
+130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM (``plan`` then writes nothing).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
+from coldchain.core.outcome import Interrupted, check_stop, clear_stop, request_stop, stop_requested
 from coldchain.errors import ColdchainError, InputError, OutputError, SolverError, UsageError
 from coldchain.planner.registry import check as check_method
 from coldchain.planner.registry import help_text as method_help
@@ -26,6 +32,41 @@ from coldchain.scenario.summary import scenario_summary
 from coldchain.suggest import did_you_mean
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INFEASIBLE, EXIT_NO_SOLUTION, EXIT_CHECK = 0, 1, 2, 3, 4, 5
+EXIT_INTERNAL, EXIT_SIGINT, EXIT_SIGTERM = 70, 128 + signal.SIGINT, 128 + signal.SIGTERM  # 130, 143
+
+
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """Turn SIGINT and SIGTERM into `Interrupted` for the block (the first one; later ones are
+    ignored while the block unwinds, so that its clean-up runs to the end). A signal that arrives
+    while a solver runs C++ code is seen when it returns: HiGHS polls the stop flag from its
+    interrupt callbacks, the planner checks it at every phase boundary, and the block checks it
+    once more at its end, so a swallowed signal still ends the run as interrupted."""
+    if not _main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+        request_stop(signum)  # a solver in C++ polls the flag (HiGHS) and returns ...
+        raise Interrupted(signum)  # ... Python code stops here (or at the next phase boundary)
+
+    clear_stop()
+    old = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+        check_stop()  # a signal that a solver's callback swallowed: the run ends as interrupted
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
+        clear_stop()
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 class _PlainErrors(TyperGroup):
@@ -49,7 +90,7 @@ class _PlainErrors(TyperGroup):
         except click.exceptions.ClickException as exc:
             print(f"Error: {' '.join(exc.format_message().split())}", file=sys.stderr)
             rv = exc.exit_code
-        except click.exceptions.Abort:
+        except typer.Abort:
             print("Error: interrupted", file=sys.stderr)
             rv = 130
         if not standalone_mode:
@@ -163,11 +204,33 @@ def plan(
         bool, typer.Option("--commit", help="With --from-book: mark the orders planned and write pickup notices.")
     ] = False,
 ) -> None:
-    """Plan today's truck runs: routes, stop times, loads, unserved orders with reasons, KPIs, map."""
+    """Plan today's truck runs: routes, stop times, loads, unserved orders with reasons, KPIs, map.
+
+    The plan folder always holds exactly one run: it is written as a new folder beside --out and
+    renamed into place (a previous plan there is replaced; a folder holding other files is
+    refused, exit 2, as is --out inside the scenario folder). Ctrl-C (SIGINT) or SIGTERM: one
+    line ``Interrupted: no plan written``, exit 130 or 143, nothing written.
+    """
+    state = {"written": False}
+    try:
+        with interruptible():
+            _plan(scenario, out_dir, time_limit, gap, threads, preset, method, no_map, quiet, from_book, book, day,
+                  commit, state)  # fmt: skip
+    except Interrupted as exc:
+        if state["written"]:
+            err.print(f"Interrupted: the plan was written to {out_dir} before the signal; not committed", markup=False)
+        else:
+            err.print("Interrupted: no plan written", markup=False)
+        raise typer.Exit(exc.exit_code) from None
+
+
+def _plan(scenario, out_dir, time_limit, gap, threads, preset, method, no_map, quiet, from_book, book, day, commit,
+          state) -> None:  # fmt: skip
     from coldchain.core.outcome import SolveOptions, SolveStatus
     from coldchain.core.plan import PlanOptions
+    from coldchain.output.atomic import check_target, refuse_input_folder
     from coldchain.output.progress import ProgressDisplay, quiet_stdout
-    from coldchain.output.report import write_plan
+    from coldchain.output.report import PLAN_OUTPUTS, write_plan_folder
     from coldchain.output.summary import overview_text, plan_text
     from coldchain.planner.plan import plan as make_plan
     from coldchain.scenario.catalogue import solver_presets
@@ -185,6 +248,11 @@ def plan(
     p = presets[preset]
     if (book is not None or day is not None or commit) and not from_book:
         raise fail("--book, --date and --commit go with --from-book", EXIT_USAGE)
+    try:
+        refuse_input_folder(out_dir, scenario, [book] if book is not None else [])
+        check_target(out_dir, PLAN_OUTPUTS)
+    except OutputError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
     s = load(scenario)
     lines = None
     if method == "lines":
@@ -213,15 +281,19 @@ def plan(
     try:
         with quiet_stdout():  # the solver's own output (HiGHS's banner) never reaches stdout
             result = make_plan(s, PlanOptions(solve=opts, method=method, lines=lines))
+        check_stop()  # a signal a solver's callback swallowed: no plan is written
     except InputError as exc:
         raise fail("\n".join(str(p) for p in exc.problems), EXIT_INPUT) from None
     except SolverError as exc:
         raise fail(str(exc), EXIT_NO_SOLUTION) from None
     finally:
         if progress:
-            progress.close()
+            progress.close("interrupted" if stop_requested() else "done")
     if result.status == SolveStatus.INFEASIBLE:
-        write_plan(result, out_dir, map_png=False)
+        try:
+            write_plan_folder(result, out_dir, map_png=False)
+        except OutputError as exc:
+            raise fail(str(exc), EXIT_INPUT) from None
         missed = ", ".join(result.missed_stops) or "(could not be narrowed down in the time limit)"
         raise fail(
             f"infeasible: the parcel deliveries cannot all be made with this fleet; "
@@ -233,9 +305,10 @@ def plan(
         raise fail(f"no plan found within the time limit; try a longer --time-limit{detail}", EXIT_NO_SOLUTION)
     text = plan_text(result)
     try:
-        write_plan(result, out_dir, summary_text=text, map_png=not no_map)
+        write_plan_folder(result, out_dir, summary_text=text, map_png=not no_map)
     except OutputError as exc:
         raise fail(str(exc), EXIT_INPUT) from None
+    state["written"] = True
     if not no_map:
         from coldchain.output.map import cjk_font_note
 
@@ -421,9 +494,9 @@ def main() -> None:
         for line in str(exc).splitlines():
             print(f"Error: {line}", file=sys.stderr)
         sys.exit(EXIT_INPUT)
-    except KeyboardInterrupt:
-        print("Error: interrupted", file=sys.stderr)
-        sys.exit(130)
+    except (KeyboardInterrupt, Interrupted) as exc:
+        print("Interrupted", file=sys.stderr)
+        sys.exit(getattr(exc, "exit_code", EXIT_SIGINT))
     except Exception as exc:  # a bug, not bad input: say so plainly, keep the trace on request
         if os.environ.get("COLDCHAIN_DEBUG"):
             raise
@@ -432,4 +505,4 @@ def main() -> None:
             "for the trace and please report it",
             file=sys.stderr,
         )
-        sys.exit(70)
+        sys.exit(EXIT_INTERNAL)

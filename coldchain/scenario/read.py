@@ -340,6 +340,8 @@ def read_orders(raw: bytes, name: str, scenario: Scenario) -> tuple[list[Order],
 def _read_settings(folder: Path) -> tuple[Settings | None, list[Problem]]:
     path = folder / "scenario.toml"
     fname = "scenario.toml"
+    if path.is_dir():
+        return None, [Problem(fname, None, None, "is a folder, not a file")]
     if not path.is_file():
         return None, [Problem(fname, None, None, "file not found; it must give at least: date = 2026-06-15")]
     try:
@@ -351,6 +353,12 @@ def _read_settings(folder: Path) -> tuple[Settings | None, list[Problem]]:
         return None, [Problem(fname, line, None, f"not valid TOML: {m.group(1) if m else exc}")]
     except UnicodeDecodeError:
         return None, [Problem(fname, None, None, "save the file as UTF-8")]
+    except OSError as exc:
+        return None, [Problem(fname, None, None, f"cannot open the file: {exc.strerror}")]
+    for table in ("travel", "weights"):
+        if not isinstance(data.get(table, {}), dict):
+            got = str(data[table])
+            return None, [Problem(fname, None, table, f"must be a table: [{table}] with one key = value a line", got)]
     if "date" not in data:
         return None, [Problem(fname, None, "date", "a value is required, e.g. date = 2026-06-15")]
     travel = catalogue.default_travel().model_dump() | data.get("travel", {})
