@@ -101,14 +101,19 @@ def _flag(value: object) -> object:
     return value
 
 
+_MOMENT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+
 def _moment(value: object) -> object:
+    """``YYYY-MM-DD HH:MM`` (``/`` for ``-``, ``T`` for the space, optional ``:SS``) as a datetime;
+    a regular expression, not ``strptime``, so that 100,000 orders read in a fraction of a second."""
     if isinstance(value, str):
-        text = value.strip().replace("/", "-")
-        for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
+        m = _MOMENT.match(value.strip().replace("/", "-"))
+        if m:
             try:
-                return datetime.strptime(text, fmt)
+                return datetime(*(int(g) for g in m.groups(default="0")))
             except ValueError:
-                continue
+                pass
         raise ValueError("expected a date and time as YYYY-MM-DD HH:MM")
     return value
 
