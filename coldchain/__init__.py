@@ -5,9 +5,13 @@ points and bring perishables (litchi above all) back to the county cold store wi
 freshness windows.
 """
 
-from coldchain.errors import ColdchainError, InputError, Problem, SolverError, UsageError
-from coldchain.scenario.domain import Order, Parcel, Product, Scenario, Site, TravelLeg, Vehicle
-from coldchain.scenario.read import read_scenario
+import time
+
+STARTED = time.perf_counter()  # when coldchain was first imported: the CLI's --time-limit counts from here
+
+from coldchain.errors import ColdchainError, InputError, Problem, SolverError, UsageError  # noqa: E402
+from coldchain.scenario.domain import Order, Parcel, Product, Scenario, Site, TravelLeg, Vehicle  # noqa: E402
+from coldchain.scenario.read import read_scenario  # noqa: E402
 
 __all__ = [
     "ColdchainError",

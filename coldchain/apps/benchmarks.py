@@ -122,7 +122,9 @@ def read_solution(path: str | Path) -> list[list[int]]:
 def write_solution(path: str | Path, routes: list[list[int]], cost: float) -> None:
     """Write routes in VRPLIB solution format."""
     lines = [f"Route #{k}: {' '.join(map(str, r))}" for k, r in enumerate((r for r in routes if r), start=1)]
-    Path(path).write_text("\n".join([*lines, f"Cost {cost:.4f}"]) + "\n")
+    from coldchain.output.atomic import write_text_atomic
+
+    write_text_atomic(path, "\n".join([*lines, f"Cost {cost:.4f}"]) + "\n")
 
 
 def solution_cost(inst: BenchInstance, routes: list[list[int]]) -> float:

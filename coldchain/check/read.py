@@ -16,8 +16,8 @@ cell that cannot be read is then ``None``, as an empty one, and `WrittenPlan.bad
 remembers it so that no rule reports it a second time.
 
 Cells: text as written (a leading ``'`` that a writer put before ``= + - @`` against
-spreadsheet formula injection is taken off), numbers as ``float`` (``int`` for whole-number
-columns, which also accept ``3.0000``), an empty number cell as ``None``.
+spreadsheet formula injection is taken off, see `unescape`), numbers as ``float`` (``int``
+for whole-number columns, which also accept ``3.0000``), an empty number cell as ``None``.
 """
 
 from __future__ import annotations
@@ -129,8 +129,10 @@ class WrittenPlan:
 
 
 def unescape(text: str) -> str:
-    """Undo a writer's formula escaping: ``'=SUM(A1)`` reads as ``=SUM(A1)``."""
-    if len(text) > 1 and text[0] == "'" and text[1] in _FORMULA_START:
+    """Undo a writer's formula escaping: ``'=SUM(A1)`` reads as ``=SUM(A1)``, and ``''=x`` as
+    ``'=x`` (one ``'`` off when what follows it, past any further ``'``, starts a formula), the
+    exact inverse of `coldchain.output.atomic.safe_cell`."""
+    if len(text) > 1 and text[0] == "'" and text[1:].lstrip("'").startswith(_FORMULA_START):
         return text[1:]
     return text
 

@@ -233,8 +233,30 @@ def _exclusion(
     )
 
 
-def build_instance(scenario: Scenario, travel: TravelMatrix | None = None) -> Instance:
-    """Index a validated scenario for planning (see the module docstring)."""
+MAX_PLANNED_ORDERS = 1_000  # pickup orders one plan considers; beyond, the least valuable are left out
+
+
+def _beyond_the_cap(raw_orders: list, max_orders: int) -> dict[int, Reason]:
+    """The servable orders beyond the first ``max_orders`` (orders that must be served first,
+    then by value, highest first), each with its reason: the planner's arrays grow with the
+    square of the orders, so a day of 100,000 orders is planned on its most valuable ones."""
+    servable = [o for o, why in raw_orders if why is None]
+    if len(servable) <= max_orders:
+        return {}
+    ranked = sorted(servable, key=lambda o: (not o.required, -o.value_cny, o.index))
+    why = Reason(
+        f"the day has {len(servable):,} servable pickup orders; a plan considers the {max_orders:,} "
+        "that must be served or are worth the most",
+        "too_many_orders",
+    )
+    return {o.index: why for o in ranked[max_orders:]}
+
+
+def build_instance(
+    scenario: Scenario, travel: TravelMatrix | None = None, max_orders: int = MAX_PLANNED_ORDERS
+) -> Instance:
+    """Index a validated scenario for planning (see the module docstring). Of more than
+    ``max_orders`` servable pickup orders, the rest are excluded (reason ``too_many_orders``)."""
     travel = travel or TravelMatrix.build(scenario)
     hub = scenario.hub
     sites = {s.site_id: s for s in scenario.sites}
@@ -251,42 +273,43 @@ def build_instance(scenario: Scenario, travel: TravelMatrix | None = None) -> In
     raw_orders = []
     for o in scenario.orders:
         t = terms[o.order_id]
-        raw_orders.append(
-            PickupOrder(
-                index=len(raw_orders),
-                order_id=o.order_id,
-                site_id=o.site_id,
-                node=None,
-                kg=o.quantity_kg,
-                ready_min=t.ready_min,
-                deadline_min=t.deadline_min,
-                window_h=t.window_h,
-                chilled=t.chilled,
-                max_out_of_cold_min=t.max_out_of_cold_min,
-                value_cny=t.value_cny,
-                required=o.must_serve,
-            )
+        order = PickupOrder(
+            index=len(raw_orders),
+            order_id=o.order_id,
+            site_id=o.site_id,
+            node=None,
+            kg=o.quantity_kg,
+            ready_min=t.ready_min,
+            deadline_min=t.deadline_min,
+            window_h=t.window_h,
+            chilled=t.chilled,
+            max_out_of_cold_min=t.max_out_of_cold_min,
+            value_cny=t.value_cny,
+            required=o.must_serve,
         )
-    checked = []
-    for o in raw_orders:
         site = sites[o.site_id]
         i = travel.index(o.site_id)
-        why = _exclusion(o, site, types, travel.minutes[h, i], travel.minutes[i, h], site.service_min)
-        checked.append(replace(o, excluded=why))
+        why = _exclusion(order, site, types, travel.minutes[h, i], travel.minutes[i, h], site.service_min)
+        raw_orders.append((order, why))
+    excess = _beyond_the_cap(raw_orders, max_orders)
 
+    with_orders = {o.site_id for o, why in raw_orders if why is None and o.index not in excess}
     busy = [
         s.site_id
         for s in scenario.sites
-        if s.kind != "hub"
-        and (
-            parcels[s.site_id] > 0
-            or delivery[s.site_id] > 0
-            or any(o.site_id == s.site_id and o.excluded is None for o in checked)
-        )
+        if s.kind != "hub" and (parcels[s.site_id] > 0 or delivery[s.site_id] > 0 or s.site_id in with_orders)
     ]
     nodes = (hub.site_id, *busy)
     node_of = {sid: k for k, sid in enumerate(nodes)}
-    orders = tuple(replace(o, node=node_of.get(o.site_id) if o.excluded is None else None) for o in checked)
+    orders = tuple(
+        replace(o, node=node_of[o.site_id]) if why is None and o.index not in excess
+        else replace(o, excluded=why or excess[o.index])
+        for o, why in raw_orders
+    )  # fmt: skip
+    at_node: dict[int, list[int]] = defaultdict(list)
+    for o in orders:
+        if o.node is not None:
+            at_node[o.node].append(o.index)
     idx = [travel.index(sid) for sid in nodes]
     km = travel.km[np.ix_(idx, idx)]
     minutes = travel.minutes[np.ix_(idx, idx)]
@@ -303,7 +326,7 @@ def build_instance(scenario: Scenario, travel: TravelMatrix | None = None) -> In
                 service_min=s.service_min,
                 delivery_kg=delivery[sid],
                 parcels=parcels[sid],
-                orders=tuple(o.index for o in orders if o.node == k),
+                orders=tuple(at_node[k]),
             )
         )
 

@@ -7,7 +7,8 @@ the checker and the applications can read outcomes without loading Pyomo, HiGHS 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -47,8 +48,67 @@ class Progress:
     phase: str | None = None
 
 
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived: the run stops (a `BaseException`, like KeyboardInterrupt, so
+    that no ``except Exception`` swallows it); ``exit_code`` is 128 + the signal's number."""
+
+    def __init__(self, signum: int):
+        super().__init__(f"signal {signum}")
+        self.signum = signum
+        self.exit_code = 128 + signum
+
+
+_STOP: dict[str, int | None] = {"signum": None}
+
+
+def request_stop(signum: int) -> None:
+    """Ask the running plan to stop (the CLI's SIGINT/SIGTERM handler): every phase boundary
+    (`announce_phase`, `check_stop`) raises `Interrupted` from now on, and a solver watching
+    `stop_requested` (HiGHS's interrupt callbacks) returns at once."""
+    _STOP["signum"] = signum
+
+
+def clear_stop() -> None:
+    """Forget an earlier `request_stop` (the next run starts afresh)."""
+    _STOP["signum"] = None
+
+
+def stop_requested() -> bool:
+    """Whether `request_stop` was called (cheap: solvers poll it from their callbacks)."""
+    return _STOP["signum"] is not None
+
+
+def check_stop() -> None:
+    """Raise `Interrupted` when a stop was requested; a phase boundary calls it."""
+    if (signum := _STOP["signum"]) is not None:
+        raise Interrupted(signum)
+
+
+@contextmanager
+def stops_on_request(highs) -> Iterator[None]:
+    """For the block, a ``highspy.Highs`` returns as soon as a stop is requested (its interrupt
+    callbacks poll `stop_requested`: HiGHS's C++ loop never lets Python's signal handler stop
+    it); after the block, `check_stop` raises `Interrupted` if one was."""
+
+    def on_poll(e) -> None:
+        if _STOP["signum"] is not None:
+            e.interrupt()
+
+    events = [getattr(highs, n) for n in ("cbSimplexInterrupt", "cbMipInterrupt") if hasattr(highs, n)]
+    for ev in events:
+        ev.subscribe(on_poll)
+    try:
+        yield
+    finally:
+        for ev in events:
+            ev.unsubscribe(on_poll)
+    check_stop()
+
+
 def announce_phase(progress: Callable[[Progress], None] | None, name: str, seconds: float = 0.0) -> None:
-    """Tell a progress display which phase starts (no figures yet); nothing without one."""
+    """Tell a progress display which phase starts (no figures yet); nothing without one. A phase
+    boundary: raises `Interrupted` when a stop was requested (`request_stop`)."""
+    check_stop()
     if progress:
         progress(Progress(None, None, None, seconds, name))
 

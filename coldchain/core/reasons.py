@@ -18,6 +18,7 @@ REASON_CODES: dict[str, str] = {
     "no_shift": "no truck's shift can fetch it after it is ready and bring it back",
     "deadline": "no truck can bring it to the cold store before its freshness deadline",
     "no_reefer_room": "it must ride cold and no truck that could fetch it has reefer space for it",
+    "too_many_orders": "the day has more pickup orders than a plan considers; more valuable ones were planned",
     # every truck tried against the final plan
     "no_room": "every truck that could take it is full",
     "hours": "no truck can be at its point within opening hours after it is ready",

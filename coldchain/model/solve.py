@@ -14,7 +14,15 @@ import pyomo.environ as pyo
 from pyomo.contrib.solver.common.factory import SolverFactory
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 
-from coldchain.core.outcome import ABS_GAP_CNY, Progress, SolveOptions, SolveOutcome, SolveStatus, relative_gap
+from coldchain.core.outcome import (
+    ABS_GAP_CNY,
+    Progress,
+    SolveOptions,
+    SolveOutcome,
+    SolveStatus,
+    relative_gap,
+    stops_on_request,
+)
 from coldchain.errors import SolverError
 from coldchain.setpart.highs import use_threads
 
@@ -86,13 +94,14 @@ def solve(m: pyo.ConcreteModel, options: SolveOptions | None = None, start: dict
             _watch(highs, options.progress, started)
         # the time limit counts handing the model to HiGHS (seconds for ~20k variables)
         left = max(0.05, options.time_limit_s - (time.perf_counter() - started))
-        res = solver.solve(
-            m,
-            load_solutions=False,
-            raise_exception_on_nonoptimal_result=False,
-            time_limit=left,
-            solver_options=highs_options,
-        )
+        with stops_on_request(highs):
+            res = solver.solve(
+                m,
+                load_solutions=False,
+                raise_exception_on_nonoptimal_result=False,
+                time_limit=left,
+                solver_options=highs_options,
+            )
     except Exception as exc:  # the interface itself failed
         raise SolverError(f"HiGHS failed: {exc}") from exc
     runtime = time.perf_counter() - started

@@ -29,6 +29,7 @@ import math
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 
@@ -151,7 +152,11 @@ def plan_document(plan: Plan) -> dict:
         )
     unassigned = []
     index = {x.order_id: x.index for x in plan.instance.orders}
-    for o in orders[orders["status"] != "served"].itertuples(index=False):
+    lost = orders[orders["status"] != "served"]
+    # columns as lists, not itertuples: a day may leave 100,000 orders unserved
+    names = [str(c) for c in lost.columns]
+    for values in zip(*(lost[c].tolist() for c in lost.columns)):
+        o = SimpleNamespace(**dict(zip(names, values)))
         s = sites[o.site_id]
         reason = plan.unserved.get(index[o.order_id], o.reason or "")
         unassigned.append(

@@ -23,7 +23,7 @@ import pandas as pd
 from coldchain.core.plan import Plan
 from coldchain.core.reasons import reason_code
 from coldchain.errors import OutputError
-from coldchain.output.atomic import write_text_atomic
+from coldchain.output.atomic import output_folder, safe_frame, write_text_atomic
 from coldchain.scenario.timefmt import at_minutes, clock
 
 ROUTE_COLUMNS = [
@@ -166,8 +166,20 @@ def route_table(plan: Plan) -> pd.DataFrame:
     return df
 
 
+_LAST_ORDERS: list = [None, None]  # (plan, table) of the last call: a plan is immutable
+
+
 def order_table(plan: Plan) -> pd.DataFrame:
-    """Every pickup order with its fate."""
+    """Every pickup order with its fate (a copy of the table made for the last plan asked
+    about: the files, plan.json and the overview each ask, and a day may hold 100,000 orders)."""
+    last, table = _LAST_ORDERS
+    if last is not plan:
+        table = _order_table(plan)
+        _LAST_ORDERS[:] = [plan, table]
+    return table.copy()
+
+
+def _order_table(plan: Plan) -> pd.DataFrame:
     inst = plan.instance
     day = plan.scenario.settings.date
     where: dict[int, tuple] = {}
@@ -300,14 +312,32 @@ INT_COLUMNS = ("stop_seq", "parcels_dropped", "parcel_count")  # always written 
 
 def csv_text(df: pd.DataFrame) -> str:
     """A table as CSV with plain numbers: integer columns as integers (``2``, never ``2.0000``, also
-    when some rows are blank), other numbers rounded to 4 decimals and written shortest (``62.7``)."""
-    df = df.copy()
+    when some rows are blank), other numbers rounded to 4 decimals and written shortest (``62.7``);
+    text a spreadsheet would run as a formula escaped (`coldchain.output.atomic.safe_cell`)."""
+    df = safe_frame(df)
     for col in df.columns:
         if col in INT_COLUMNS:
             df[col] = pd.to_numeric(df[col]).round().astype("Int64")
         elif pd.api.types.is_float_dtype(df[col]):
             df[col] = df[col].round(4)
     return df.to_csv(index=False)
+
+
+PLAN_OUTPUTS = frozenset(
+    {
+        "routes.csv",
+        "orders.csv",
+        "deliveries.csv",
+        "kpis.json",
+        "plan.json",
+        "routes.geojson",
+        "plan.txt",
+        "routes.png",
+        "routes.html",
+        "leaflet",
+        "notices",  # plan --from-book --commit: the pickup notices
+    }
+)  # what a plan folder may hold: a folder holding anything else is not replaced
 
 
 def write_plan(plan: Plan, out_dir: str | Path, summary_text: str | None = None, map_png: bool = True) -> list[Path]:
@@ -338,7 +368,9 @@ def write_plan(plan: Plan, out_dir: str | Path, summary_text: str | None = None,
         from coldchain.output.planjson import plan_document
 
         doc = plan_document(plan)
-        write_text_atomic(out / "plan.json", json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+        # indented for people; a document of many orders compact (Python's C encoder, 5x faster)
+        indent = 1 if len(plan.instance.orders) <= 10_000 else None
+        write_text_atomic(out / "plan.json", json.dumps(doc, ensure_ascii=False, indent=indent) + "\n")
         write_text_atomic(out / "routes.geojson", geojson_text(doc))
         written += [out / "plan.json", out / "routes.geojson"]
         if summary_text is not None:
@@ -353,3 +385,15 @@ def write_plan(plan: Plan, out_dir: str | Path, summary_text: str | None = None,
     except OSError as exc:
         raise OutputError(f"{out}: cannot write the plan: {exc.strerror or exc}") from None
     return written
+
+
+def write_plan_folder(
+    plan: Plan, out_dir: str | Path, summary_text: str | None = None, map_png: bool = True
+) -> list[Path]:
+    """`write_plan` into a fresh folder beside ``out_dir``, renamed into place when complete
+    (`coldchain.output.atomic.output_folder`): the folder holds exactly this run, a previous plan
+    there is replaced, a folder holding files a plan does not write is refused (`OutputError`)."""
+    out = Path(out_dir)
+    with output_folder(out, PLAN_OUTPUTS) as tmp:
+        written = write_plan(plan, tmp, summary_text=summary_text, map_png=map_png)
+    return [out / p.relative_to(tmp) for p in written]

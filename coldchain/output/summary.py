@@ -61,6 +61,9 @@ def arrivals_by_hour(plan: Plan) -> list[tuple[int, int, float]]:
     return [(h, len(v), sum(v)) for h, v in sorted(by.items())]
 
 
+UNSERVED_SHOWN = 200  # the overview lists at most this many unserved orders (orders.csv has them all)
+
+
 def overview_text(plan: Plan) -> str:
     """The one-page overview (see the module docstring)."""
     k = kpis(plan)
@@ -93,7 +96,12 @@ def overview_text(plan: Plan) -> str:
     lost = orders[orders["status"] == "unserved"]
     if len(lost):
         index = {o.order_id: o.index for o in plan.instance.orders}
-        lines += ["", f"Unserved orders ({len(lost)})"]
+        if len(lost) > UNSERVED_SHOWN:
+            title = f"Unserved orders ({len(lost):,}; the {UNSERVED_SHOWN} worth the most shown, all in orders.csv)"
+            lost = lost.sort_values("value_cny", ascending=False, kind="stable").head(UNSERVED_SHOWN)
+        else:
+            title = f"Unserved orders ({len(lost)})"
+        lines += ["", title]
         rows = [
             [
                 r.order_id,

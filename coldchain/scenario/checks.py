@@ -274,9 +274,18 @@ ORDER_CHECKS: tuple[Callable[[Scenario], list[Problem]], ...] = (
 )
 
 
+_LAST_CHECK: list = [None, ()]  # (scenario, problems) of the last call: a scenario is immutable
+
+
 def check_scenario(s: Scenario) -> list[Problem]:
-    """Run every cross-record rule; the hours rule only when the references are sound."""
+    """Run every cross-record rule; the hours rule only when the references are sound. (The
+    answer for the last scenario checked is remembered: reading a scenario checks it, and the
+    CLI asks again for its warnings.)"""
+    last, found = _LAST_CHECK
+    if last is s:
+        return list(found)
     out = [p for check in CHECKS for p in check(s)]
     if not any(p.severity == "error" for p in out):
         out += check_reachable_hours(s)
+    _LAST_CHECK[:] = [s, tuple(out)]
     return out

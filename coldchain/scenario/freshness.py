@@ -47,8 +47,22 @@ def order_terms(order: Order, product: Product, site: Site, scenario: Scenario) 
     )
 
 
+_LAST_TERMS: list = [None, None]  # (scenario, terms) of the last call: a scenario is immutable
+
+
 def all_order_terms(scenario: Scenario) -> dict[str, OrderTerms]:
-    """`OrderTerms` of every order whose site and product exist, by order id."""
+    """`OrderTerms` of every order whose site and product exist, by order id (remembered for the
+    last scenario asked about: the checks and the planner ask about the same one in turn). Do
+    not change the dict returned."""
+    last, terms = _LAST_TERMS
+    if last is scenario:
+        return terms
+    terms = _order_terms(scenario)
+    _LAST_TERMS[:] = [scenario, terms]
+    return terms
+
+
+def _order_terms(scenario: Scenario) -> dict[str, OrderTerms]:
     sites = {s.site_id: s for s in scenario.sites}
     products = {p.product_id: p for p in scenario.products}
     return {

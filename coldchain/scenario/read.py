@@ -83,10 +83,16 @@ SPECS = {
 }
 
 
+def _line_at(raw: bytes, offset: int) -> int:
+    """The 1-based line of the byte at ``offset``."""
+    return raw.count(b"\n", 0, offset) + 1
+
+
 def decode_bytes(raw: bytes) -> str:
     """Text of a CSV file saved as UTF-8 (with or without BOM) or GB18030/GBK.
 
-    Raises ``ValueError`` with advice when the encoding is something else.
+    Raises ``ValueError`` with advice when the encoding is something else (the message names the
+    line of the first byte that does not decode: ``line N: ...``).
     """
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ValueError("the file is saved as UTF-16 'Unicode text'; save it as 'CSV UTF-8 (comma delimited)'")
@@ -98,8 +104,24 @@ def decode_bytes(raw: bytes) -> str:
         pass
     try:
         return raw.decode("gb18030")
-    except UnicodeDecodeError:
-        raise ValueError("cannot read the text: save the file as CSV in UTF-8 or GBK") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"line {_line_at(raw, exc.start)}: cannot read the text: save the file as CSV in UTF-8 or GBK"
+        ) from None
+
+
+def _file_problem(raw: bytes, fname: str) -> Problem | None:
+    """What makes a file's bytes unreadable as text CSV (NUL bytes, encoding), located; else None."""
+    nul = raw.find(b"\x00")
+    if nul >= 0 and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return Problem(
+            fname,
+            _line_at(raw, nul),
+            None,
+            "the file holds NUL bytes (a spreadsheet's own format, UTF-16 without a BOM, or a damaged copy); "
+            "save it as 'CSV UTF-8 (comma delimited)'",
+        )
+    return None
 
 
 def _friendly(err: dict) -> str:
@@ -133,27 +155,55 @@ def read_table(path: Path, spec: FileSpec) -> tuple[list[BaseModel], list[Proble
     """Read one CSV file into validated records, collecting a `Problem` per defect."""
     try:
         raw = path.read_bytes()
+    except IsADirectoryError:
+        return [], [Problem(spec.name, None, None, "is a folder, not a file")]
     except OSError as exc:
         return [], [Problem(spec.name, None, None, f"cannot open the file: {exc.strerror}")]
     return parse_table(raw, spec)
 
 
-def parse_table(raw: bytes, spec: FileSpec) -> tuple[list[BaseModel], list[Problem]]:
-    """`read_table` on a file's bytes (an upload, or bytes already hashed), named ``spec.name``."""
+def _rows_shaped(text: str, width: int) -> int:
+    """How many of ``text``'s lines would each be a whole row of ``width`` cells on their own."""
+    return sum(
+        1 for ln in text.split("\n")[1:] if ln.strip() and len(next(csv.reader([ln]), [])) >= max(width, 2)
+    )
+
+
+def _quote_column(line_text: str, header: list[str]) -> str | None:
+    """The column whose cell opens the unclosed quote on ``line_text`` (the row's first line)."""
+    cells = next(csv.reader([line_text]), [])
+    k = len(cells) - 1
+    return header[k] if 0 <= k < len(header) else None
+
+
+def _decoded(raw: bytes, spec: FileSpec) -> tuple[str | None, list[Problem]]:
+    """The file's text, or the located problem that keeps it from being read as text CSV."""
     fname = spec.name
-    problems: list[Problem] = []
+    if (bad := _file_problem(raw, fname)) is not None:
+        return None, [bad]
     try:
         text = decode_bytes(raw)
     except ValueError as exc:
-        return [], [Problem(fname, None, None, str(exc))]
+        head, sep, rest = str(exc).partition(": ")
+        if sep and head.startswith("line ") and head[5:].isdigit():
+            return None, [Problem(fname, int(head[5:]), None, rest)]
+        return None, [Problem(fname, None, None, str(exc))]
     if not text.strip():
-        return [], [Problem(fname, None, None, f"the file is empty; expected a header line: {spec.describe_columns()}")]
+        message = f"the file is empty; expected a header line: {spec.describe_columns()}"
+        return None, [Problem(fname, None, None, message)]
+    if (bom := text.find("\ufeff")) >= 0:
+        line = text.count("\n", 0, bom) + 1
+        message = "a byte-order mark (BOM) inside the file: were two files joined? save it again as one CSV"
+        return None, [Problem(fname, line, None, message)]
+    return text, []
 
-    reader = csv.reader(_io.StringIO(text, newline=""))
-    header = [h.strip() for h in next(reader)]
-    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
-        sep = "semicolons" if ";" in header[0] else "tabs"
-        return [], [Problem(fname, 1, None, f"columns are separated by {sep}; save the file as comma-separated CSV")]
+
+def _header_problems(header: list[str], spec: FileSpec) -> list[Problem]:
+    fname = spec.name
+    if len(header) == 1 and any(ch in header[0] for ch in ";\t|"):
+        sep = "semicolons" if ";" in header[0] else "tabs" if "\t" in header[0] else "bars (|)"
+        return [Problem(fname, 1, None, f"columns are separated by {sep}; save the file as comma-separated CSV")]
+    problems: list[Problem] = []
     seen: set[str] = set()
     for col in header:
         if col in seen:
@@ -171,32 +221,81 @@ def parse_table(raw: bytes, spec: FileSpec) -> tuple[list[BaseModel], list[Probl
             )
         elif not col:
             problems.append(Problem(fname, 1, None, "a column has no name in the header"))
+    return problems
+
+
+def _rows(reader, lines: list[str], header: list[str], fname: str, problems: list[Problem]):
+    """``(line, row)`` for each non-blank row; a row the quotes make unreadable is a `Problem`
+    instead (appended to ``problems``), never silently gone."""
+    start = reader.line_num + 1
+    while True:
+        line = start
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "end of data" in str(exc):  # a quote opened on `line` never closes: the rest would vanish
+                after = len([ln for ln in lines[line:] if ln.strip()])
+                lost = f", so the {after} line(s) after it would be read into one cell" if after else ""
+                message = f'a quote (") opened in this row is never closed{lost}; close the quote or remove it'
+                problems.append(Problem(fname, line, _quote_column(lines[line - 1], header), message))
+                return
+            until = f" on line {reader.line_num}" if reader.line_num != line else ""
+            message = (
+                f'a quote (") opened in this row closes{until} in the middle of a cell ({exc}); quote '
+                'the whole cell, and write a quote inside it twice ("")'
+            )
+            problems.append(Problem(fname, line, None, message))
+            start = reader.line_num + 1
+            continue
+        start = reader.line_num + 1
+        if not any(cell.strip() for cell in row):
+            continue
+        swallowed = sum(_rows_shaped(cell, len(header) - 1) for cell in row if "\n" in cell)
+        if swallowed:
+            message = (
+                f"a quoted cell runs over lines {line}-{reader.line_num} and holds {swallowed} line(s) that "
+                "look like rows of their own; a quote is probably not closed"
+            )
+            problems.append(Problem(fname, line, _quote_column(lines[line - 1], header), message))
+            continue
+        if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
+            message = (
+                f"{len(row)} values but the header has {len(header)} columns "
+                "(a decimal comma such as 1,5 splits a number in two: write 1.5)"
+            )
+            problems.append(Problem(fname, line, None, message))
+            continue
+        yield line, row
+
+
+def parse_table(raw: bytes, spec: FileSpec) -> tuple[list[BaseModel], list[Problem]]:
+    """`read_table` on a file's bytes (an upload, or bytes already hashed), named ``spec.name``.
+
+    No row is dropped without a `Problem` saying so: a quote that is never closed (it would
+    swallow every row after it) or a quoted cell that holds whole rows is an error at the line
+    where the quote opens; NUL bytes, an undecodable byte, a byte-order mark inside the file and
+    a header separated by semicolons, tabs or bars are located errors too.
+    """
+    fname = spec.name
+    text, problems = _decoded(raw, spec)
+    if text is None:
+        return [], problems
+    reader = csv.reader(_io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except csv.Error as exc:
+        return [], [Problem(fname, 1, None, f"the header line cannot be read as CSV: {exc}")]
+    problems = _header_problems(header, spec)
     if problems:
         return [], problems
 
     records: list[BaseModel] = []
-    start = reader.line_num + 1
-    for row in reader:
-        line = start
-        start = reader.line_num + 1
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) > len(header):
-            extra = [c for c in row[len(header) :] if c.strip()]
-            if extra:
-                problems.append(
-                    Problem(
-                        fname,
-                        line,
-                        None,
-                        f"{len(row)} values but the header has {len(header)} columns "
-                        "(a decimal comma such as 1,5 splits a number in two: write 1.5)",
-                    )
-                )
-                continue
+    columns = set(spec.columns)
+    for line, row in _rows(reader, text.split("\n"), header, fname, problems):
         cells = {col: (row[k].strip() if k < len(row) else "") for k, col in enumerate(header)}
-        values = {c: (v if v != "" else None) for c, v in cells.items() if c in spec.columns}
-        values = {c: v for c, v in values.items() if v is not None}
+        values = {c: v for c, v in cells.items() if v != "" and c in columns}
         try:
             records.append(spec.record(line=line, **values))
         except ValidationError as exc:
@@ -209,6 +308,7 @@ def parse_table(raw: bytes, spec: FileSpec) -> tuple[list[BaseModel], list[Probl
                         col, msg = head, rest
                 got = cells.get(col, "") if col else None
                 problems.append(Problem(fname, line, col, msg, got))
+    problems.sort(key=lambda p: p.line or 0)
     return records, problems
 
 
@@ -240,6 +340,8 @@ def read_orders(raw: bytes, name: str, scenario: Scenario) -> tuple[list[Order],
 def _read_settings(folder: Path) -> tuple[Settings | None, list[Problem]]:
     path = folder / "scenario.toml"
     fname = "scenario.toml"
+    if path.is_dir():
+        return None, [Problem(fname, None, None, "is a folder, not a file")]
     if not path.is_file():
         return None, [Problem(fname, None, None, "file not found; it must give at least: date = 2026-06-15")]
     try:
@@ -251,6 +353,12 @@ def _read_settings(folder: Path) -> tuple[Settings | None, list[Problem]]:
         return None, [Problem(fname, line, None, f"not valid TOML: {m.group(1) if m else exc}")]
     except UnicodeDecodeError:
         return None, [Problem(fname, None, None, "save the file as UTF-8")]
+    except OSError as exc:
+        return None, [Problem(fname, None, None, f"cannot open the file: {exc.strerror}")]
+    for table in ("travel", "weights"):
+        if not isinstance(data.get(table, {}), dict):
+            got = str(data[table])
+            return None, [Problem(fname, None, table, f"must be a table: [{table}] with one key = value a line", got)]
     if "date" not in data:
         return None, [Problem(fname, None, "date", "a value is required, e.g. date = 2026-06-15")]
     travel = catalogue.default_travel().model_dump() | data.get("travel", {})
@@ -301,7 +409,7 @@ def read_scenario(folder: str | Path) -> Scenario:
     tables: dict[str, list] = {}
     for key, spec in SPECS.items():
         path = folder / spec.name
-        if not path.is_file():
+        if not path.exists():
             if spec.required_file:
                 problems.append(Problem(spec.name, None, None, "file not found"))
             tables[key] = []

@@ -42,7 +42,14 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from coldchain.core.outcome import ABS_GAP_CNY, SolveOptions, SolveOutcome, SolveStatus, relative_gap
+from coldchain.core.outcome import (
+    ABS_GAP_CNY,
+    SolveOptions,
+    SolveOutcome,
+    SolveStatus,
+    relative_gap,
+    stops_on_request,
+)
 from coldchain.errors import SolverError
 from coldchain.setpart.highs import use_threads
 
@@ -142,7 +149,8 @@ class SetPartition:
             if deadline is not None:
                 left = min(left, deadline - time.perf_counter())
             h.setOptionValue("time_limit", max(0.05, left))
-            h.run()
+            with stops_on_request(h):
+                h.run()
         except Exception as exc:  # the interface itself failed
             raise SolverError(f"HiGHS failed: {exc}") from exc
         return self._read(h, time.perf_counter() - started)

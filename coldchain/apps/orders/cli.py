@@ -8,9 +8,7 @@ Exit codes as ``coldchain``'s: 0 ok, 1 invalid input, a refused change or an unu
 
 from __future__ import annotations
 
-import csv
 import getpass
-import io
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -219,11 +217,9 @@ def list_orders(
         for o in orders
     ]  # fmt: skip
     if as_csv:
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(LIST_COLUMNS)
-        w.writerows(rows)
-        print(buf.getvalue(), end="")
+        from coldchain.output.atomic import csv_rows
+
+        print(csv_rows(LIST_COLUMNS, rows), end="")
         return
     table = Table(title=f"{len(rows)} order(s)", title_justify="left")
     for col in LIST_COLUMNS:

@@ -13,15 +13,13 @@ is in place, so a crash between the two writes it again (at least once, never lo
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import date
 from pathlib import Path
 
 from coldchain.apps.orders.book import Book
 from coldchain.apps.orders.records import BookError, NoticeRow
-from coldchain.output.atomic import write_text_atomic
+from coldchain.output.atomic import csv_rows, write_text_atomic
 from coldchain.scenario.timefmt import clock
 
 WINDOW_SLACK_MIN = 30.0
@@ -75,11 +73,9 @@ def notice_rows(book: Book, plan_id: int, shipper: str) -> list[NoticeRow]:
 
 def notice_csv(day: date | str, rows: list[NoticeRow]) -> str:
     """A notice as CSV text (UTF-8 with BOM when written, so that Excel shows the Chinese names)."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(NOTICE_COLUMNS)
-    for r in rows:
-        w.writerow(
+    return csv_rows(
+        NOTICE_COLUMNS,
+        (
             [
                 str(day),
                 r.order_id,
@@ -92,8 +88,9 @@ def notice_csv(day: date | str, rows: list[NoticeRow]) -> str:
                 r.window_to,
                 r.reason,
             ]
-        )
-    return buf.getvalue()
+            for r in rows
+        ),
+    )
 
 
 def notice_filename(shipper: str) -> str:

@@ -104,8 +104,13 @@ def share(  # noqa: C901 (a command: see the docstring)
     methods = _methods(method)
     if methods is None:
         raise fail(f"unknown method in {method!r}; choose from: {', '.join(METHODS)}, or all", EXIT_USAGE)
-    if out_dir.resolve() == scenario.resolve():
-        raise fail("--out must not be the scenario folder (a run never writes among its inputs)", EXIT_USAGE)
+    from coldchain.errors import OutputError
+    from coldchain.output.atomic import refuse_input_folder
+
+    try:
+        refuse_input_folder(out_dir, scenario)
+    except OutputError as exc:
+        raise fail(str(exc), EXIT_USAGE) from None
     s = load(scenario)
     wanted = None if members is None else [m.strip() for m in members.split(",") if m.strip()]
     known = list(dict.fromkeys(p.company for p in s.parcels))

@@ -25,16 +25,7 @@ import numpy as np
 from coldchain.apps.share.allocate import RULES, Sharing
 from coldchain.apps.share.cache import CoalitionResult
 from coldchain.apps.share.game import members_of
-from coldchain.output.atomic import atomic_target, write_text_atomic
-
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> object:
-    """Spreadsheet-safe text: a leading formula character is quoted (CSV injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA):
-        return "'" + value
-    return value
+from coldchain.output.atomic import atomic_target, safe_cell, write_text_atomic
 
 
 def write_csv(path: Path, rows: list[dict]) -> None:
@@ -46,7 +37,7 @@ def write_csv(path: Path, rows: list[dict]) -> None:
         writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: _cell(v) for k, v in row.items()})
+            writer.writerow({k: safe_cell(v) for k, v in row.items()})
     write_text_atomic(path, buf.getvalue())
 
 

@@ -88,7 +88,8 @@ def whatif(
         options.resolve().parent,
         season.resolve() if season.is_dir() else season.resolve().parent,
     }
-    if out_dir.resolve() in inputs:
+    out_abs = out_dir.resolve()
+    if out_abs in inputs or scenario.resolve() in out_abs.parents:
         raise _fail(f"--out {out_dir} is an input folder; choose a folder of its own for the study", EXIT_USAGE)
     try:
         base = read_scenario(scenario)

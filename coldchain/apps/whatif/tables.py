@@ -16,11 +16,11 @@ from rich.table import Table
 
 from coldchain.apps.whatif.appraisal import DayFigures, OptionFigures
 from coldchain.apps.whatif.season import Representative
-from coldchain.output.atomic import write_text_atomic
+from coldchain.output.atomic import safe_frame, write_text_atomic
 
 
 def _csv(path: Path, df: pd.DataFrame) -> Path:
-    write_text_atomic(path, "\ufeff" + df.to_csv(index=False, float_format="%.2f"))
+    write_text_atomic(path, "\ufeff" + safe_frame(df).to_csv(index=False, float_format="%.2f"))
     return path
 
 
