@@ -391,3 +391,19 @@ def test_100000_orders_keep_the_time_limit_and_check_clean(tmp_path: Path) -> No
     assert orders.count("too_many_orders") >= 99_000
     r = runner.invoke(app, ["check", str(day), str(out)])
     assert r.exit_code == 0, r.output[-2000:]
+
+
+@pytest.mark.integration
+def test_share_after_a_plan_in_the_same_process(tiny_dir: Path, sample_dir: Path, tmp_path: Path) -> None:
+    """A plan, then share, in one process: the share's LPs restart HiGHS's thread pool at their own
+    size instead of failing ("nucleolus LP 1 did not solve (Not Set)", which the CLI then reported as
+    an internal error)."""
+    plan = ["plan", str(tiny_dir), "--out", str(tmp_path / "p"), "--no-map", "-q", "--time-limit", "10"]
+    r = runner.invoke(app, plan)
+    assert r.exit_code == 0, r.output
+    members = "中国邮政,顺丰,京东"
+    r = runner.invoke(
+        app, ["share", str(sample_dir), "--out", str(tmp_path / "s"), "--members", members, "--time-limit", "2",
+              "--workers", "2", "-q"],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output

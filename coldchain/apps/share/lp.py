@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from coldchain.setpart.highs import use_threads
+
 INF = float("inf")
 
 
@@ -50,6 +52,9 @@ def solve_lp(
     with quiet_stdout():  # the first Highs() of a process prints a banner there
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
+    # HiGHS keeps one thread pool per process: an earlier plan in this process may have started
+    # it with another size, and then run() refuses (status "Not Set")
+    use_threads(1)
     h.setOptionValue("threads", 1)
     lp = highspy.HighsLp()
     lp.num_col_ = ncol
