@@ -179,7 +179,10 @@ def plan(
     out_dir: Annotated[
         Path,
         typer.Option(
-            "--out", "-o", help="Folder for routes.csv, orders.csv, deliveries.csv, kpis.json, plan.txt and routes.png."
+            "--out",
+            "-o",
+            help="Folder for the plan: plan.txt, routes.csv, orders.csv, deliveries.csv, kpis.json, plan.json, "
+            "routes.geojson, routes.png and routes.html.",
         ),
     ],
     time_limit: Annotated[
@@ -223,7 +226,6 @@ def plan(
     Ctrl-C (SIGINT) or SIGTERM: one line "Interrupted: no plan written", exit 130 or 143, nothing written.
 
     Exit codes: 0 a plan; 1 invalid input; 2 usage or a refused --out; 3 infeasible; 4 no plan in time; 70 a bug;
-
     130 interrupted (Ctrl-C, SIGINT); 143 stopped (SIGTERM).
     """
     state = {"written": False, "started": _COMMAND_STARTED[0] or time.perf_counter()}
@@ -481,16 +483,22 @@ def check(
 
 
 def check_plan_document(scenario, doc: dict) -> list:
-    """The independent checker's violations for a plan.json document: its tables are written to a
-    temporary folder as ``coldchain plan`` writes them and read back by `coldchain.check`."""
+    """The independent checker's violations for a plan.json document (see `check_plan_tables`)."""
+    from coldchain.output.planjson import tables_from_document
+
+    return check_plan_tables(scenario, tables_from_document(doc))
+
+
+def check_plan_tables(scenario, tables: dict) -> list:
+    """The independent checker's violations for a plan's tables (as `coldchain.output.planjson`
+    rebuilds them from plan.json): written to a temporary folder as ``coldchain plan`` writes them
+    and read back by `coldchain.check`, like any plan folder (one reader, one set of rules)."""
     import json
     import tempfile
 
     from coldchain.check import check_folder
-    from coldchain.output.planjson import tables_from_document
     from coldchain.output.report import csv_text
 
-    tables = tables_from_document(doc)
     with tempfile.TemporaryDirectory(prefix="coldchain-check-") as tmp:
         folder = Path(tmp)
         for name in ("routes", "orders", "deliveries"):
@@ -501,19 +509,15 @@ def check_plan_document(scenario, doc: dict) -> list:
 
 
 def _check_plan_json(s, path: Path) -> list:
-    """Check a plan given as ``plan.json``: the document, validated against the shipped schema, is
-    checked by `check_plan_document` (its tables, read back by the independent
-    checker like any plan folder: one reader, one set of rules)."""
-    import json
-
+    """Check a plan given as ``plan.json``: read and validated against the shipped schema (a located
+    message when it breaks it), then its tables checked by `check_plan_tables`."""
     from coldchain.output.planjson import read_plan_json
 
     try:
-        read_plan_json(path)  # schema and shape, with a located message
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OutputError, OSError, ValueError) as exc:
+        tables = read_plan_json(path)
+    except OutputError as exc:
         raise fail(str(exc), EXIT_INPUT) from None
-    return check_plan_document(s, doc)
+    return check_plan_tables(s, tables)
 
 
 from coldchain.apps.orders.cli import orders_app  # noqa: E402  (the order book's commands; it imports this module)
