@@ -35,14 +35,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def compiled_loops() -> dict[str, float]:
     """Compile the Numba loops once for the session (pricing and enumeration: `colgen.tree.warm_up`;
-    the route search: `search.sisr.warm_up`), outside any test's own time; seconds each (a fraction
-    of a second when Numba's on-disk cache has them)."""
+    the route search: `search.day.warm_up`, SISR and the day's route costing), outside any test's
+    own time; seconds each (a fraction of a second when Numba's on-disk cache has them), and
+    written to Numba's on-disk cache, which a ``coldchain`` subprocess of a test then loads."""
     from coldchain.colgen.tree import warm_up as compile_pricing
-    from coldchain.search.sisr import warm_up as compile_search
+    from coldchain.search.day import warm_up as compile_search
 
     t0 = time.perf_counter()
     _COMPILE["pricing_s"] = compile_pricing()
-    _COMPILE["search_s"] = compile_search()
+    _COMPILE["search_s"] = compile_search()  # the SISR loops and the day search's route costing
     _COMPILE["total_s"] = time.perf_counter() - t0
     return dict(_COMPILE)
 
