@@ -409,7 +409,7 @@ def lines(
         str,
         typer.Option(
             "--from",
-            help="plan: repeat the routes of an optimised plan of this day (pool method); "
+            help="plan: repeat the routes of an optimised plan of this day (auto method); "
             "sweep: cut the parcel stops by bearing from the hub (instant, rougher).",
         ),
     ] = "plan",
@@ -438,7 +438,7 @@ def lines(
         except ValueError as exc:
             raise fail(str(exc), EXIT_INFEASIBLE) from None
     else:
-        result = make_plan(s, PlanOptions(solve=SolveOptions(time_limit_s=time_limit), method="pool"))
+        result = make_plan(s, PlanOptions(solve=SolveOptions(time_limit_s=time_limit), method="auto"))
         if not result.has_routes:
             raise fail("no plan to design lines from; try a longer --time-limit", EXIT_NO_SOLUTION)
         designed = lines_from_plan(result, max_detour_km=max_detour_km)
