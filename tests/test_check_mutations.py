@@ -336,6 +336,23 @@ PARCEL_SITE = lambda f: f.parcel_stop["site_id"]  # noqa: E731
 DELIVERED_SITE = lambda f: f.delivered[0]["site_id"]  # noqa: E731
 
 
+def _left_off_with_room(folder: Path, f: Facts) -> None:
+    """A served order written as unserved for want of room: its truck still stops at its point
+    after it is ready, is back before its deadline, and now has its kg free."""
+
+    def change(t: Table) -> None:
+        i = t.one(order_id=f.order["order_id"])
+        for column in ("vehicle_id", "stop_seq", "pickup_time", "pickup_min", "hub_arrival", "hub_arrival_min"):
+            t.set(i, column, "")
+        for column in ("compartment", "hours_out_of_cold", "freshness_h_left"):
+            t.set(i, column, "")
+        t.set(i, "status", "unserved")
+        t.set(i, "reason", "no truck can take it: no room for it")
+        t.set(i, "reason_code", "no_room")
+
+    edit(folder, "orders.csv", change)
+
+
 def _is(row: list, f: Facts, seq) -> bool:
     return row[0] == f.busy and row[2] == _val(seq, f)
 
@@ -608,6 +625,23 @@ MUTANTS: list[tuple[str, str, Mutant]] = [
     ),
     ("an unserved order without a reason", "orders.reason", _cell("orders.csv", "reason", "", order_id=UNSERVED)),
     ("a served order marked unserved", "orders.reason", _cell("orders.csv", "status", "unserved", order_id=ORDER)),
+    (
+        "a reason code invented",
+        "orders.reason_code",
+        _cell("orders.csv", "reason_code", "bad_luck", order_id=UNSERVED),
+    ),
+    ("a reason code dropped", "orders.reason_code", _cell("orders.csv", "reason_code", "", order_id=UNSERVED)),
+    (
+        "a light order called too heavy",
+        "orders.reason_true",
+        _cell("orders.csv", "reason_code", "too_heavy", order_id=UNSERVED),
+    ),
+    (
+        "an order called beyond the order cap on a small day",
+        "orders.reason_true",
+        _cell("orders.csv", "reason_code", "too_many_orders", order_id=UNSERVED),
+    ),
+    ("an order left off a truck that has room for it", "orders.reason_true", _left_off_with_room),
     ("an order at another stop", "orders.on_a_stop", _cell("orders.csv", "stop_seq", _other_stop, order_id=ORDER)),
     ("an order at a hub row", "orders.on_a_stop", _cell("orders.csv", "stop_seq", "0", order_id=ORDER)),
     (
@@ -740,6 +774,25 @@ def test_a_must_serve_order_left_unserved(copy):
         orders=tuple(o.model_copy(update={"must_serve": True}) if o.order_id == oid else o for o in SCENARIO.orders)
     )
     assert "orders.must_serve" in {v.rule for v in check_folder(strict, copy)}
+
+
+@pytest.mark.integration
+def test_orders_a_direct_trip_serves_are_not_called_out_of_reach(copy):
+    """Every unserved order the plan leaves for a reason found after planning (no room, not worth
+    it) is one a truck could fetch alone in time; calling it past its deadline, or beyond every
+    shift, breaks orders.reason_true. The order truly past its deadline (MK-008: ready 03:00, 4 h
+    window, at least 5 h there and back) keeps its code."""
+    f = Facts(copy, SCENARIO)
+    late = [o for o in f.unserved if o["reason_code"] not in ("deadline", "no_shift")]
+    assert late and any(o["reason_code"] == "deadline" for o in f.unserved)
+    for code in ("deadline", "no_shift", "no_reefer_room"):
+        edit(
+            copy,
+            "orders.csv",
+            lambda t, code=code: [t.set(t.one(order_id=o["order_id"]), "reason_code", code) for o in late],
+        )
+        flagged = {v.line for v in check_folder(SCENARIO, copy) if v.rule == "orders.reason_true"}
+        assert len(flagged) == len(late), code
 
 
 @pytest.mark.unit

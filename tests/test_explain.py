@@ -122,3 +122,12 @@ def test_every_truck_is_tried_not_only_the_nearest():
     (o,) = p.unserved
     assert p.unserved[o].code == "search_stopped"
     assert p.unserved[o].startswith("it fits at 12 CNY more (D2 adds the stop at P), less than its value of 100 CNY")
+
+
+@pytest.mark.unit
+def test_the_checker_knows_every_reason_code():
+    """The checker keeps its own list of the codes (it imports nothing of the planner's); the two
+    lists are one file-format contract."""
+    from coldchain.check.reasons import KNOWN_CODES
+
+    assert set(REASON_CODES) == KNOWN_CODES

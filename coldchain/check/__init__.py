@@ -11,7 +11,8 @@ The rules, one function each with a stable name, live in one module per family: 
 (the files themselves), ``routes`` (shape of each run), ``legs`` (km and driving time),
 ``times`` (shift, opening hours, service, clock texts), ``loads`` (per compartment, at every
 point), ``parcels`` and ``deliveries`` (every parcel delivered once, the same way in both
-tables), ``orders`` (every order once, served properly or explained), ``freshness``
+tables), ``orders`` (every order once, served properly or explained) and ``reasons`` (an
+unserved order's code is true where the checker can tell), ``freshness``
 (deadline, time out of the cold) and ``kpis`` (every figure of ``kpis.json`` recomputed).
 `RULE_NAMES` lists them all.
 """
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from coldchain.check import freshness, kpis, legs, loads, orders, parcels, routes, times  # noqa: F401 (register)
+from coldchain.check import freshness, kpis, legs, loads, orders, parcels, reasons, routes, times  # noqa: F401 (register)
 from coldchain.check.context import Context
 from coldchain.check.read import DELIVERIES_FILE, KPIS_FILE, ORDERS_FILE, ROUTES_FILE, WrittenPlan, read_plan_folder
 from coldchain.check.rules import RULES, run_rules

@@ -91,6 +91,8 @@ DELIVERY_SCHEMA: dict[str, str] = {
     "arrival": TEXT,
 }
 SCHEMAS = {ROUTES_FILE: ROUTE_SCHEMA, ORDERS_FILE: ORDER_SCHEMA, DELIVERIES_FILE: DELIVERY_SCHEMA}
+# read when present, never required: a plan written by hand or by another tool may lack them
+OPTIONAL_COLUMNS: dict[str, dict[str, str]] = {ORDERS_FILE: {"reason_code": TEXT}}
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -182,6 +184,7 @@ def read_table(folder: Path, file: str, schema: dict[str, str], plan: WrittenPla
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[Row] = []
     header: list[str] | None = None
+    parsed = {**schema, **OPTIONAL_COLUMNS.get(file, {})}
     prev_end = 0
     try:
         for record in reader:
@@ -201,7 +204,7 @@ def read_table(folder: Path, file: str, schema: dict[str, str], plan: WrittenPla
                     )
                 )
                 continue
-            rows.append(_row(dict(zip(header, record)), file, start, schema, plan))
+            rows.append(_row(dict(zip(header, record)), file, start, parsed, plan))
     except csv.Error as exc:
         problems.append(
             Violation("read.unreadable", f"the CSV cannot be read from here on ({exc})", file, prev_end + 1)
@@ -222,7 +225,7 @@ def _header(record: list[str], file: str, schema: dict[str, str], plan: WrittenP
     for name in schema:
         if name not in seen:
             plan.problems.append(Violation("read.missing_column", "the column is missing", file, 1, name))
-    plan.columns[file] = seen & set(schema)
+    plan.columns[file] = seen & (set(schema) | set(OPTIONAL_COLUMNS.get(file, {})))
     return names
 
 
