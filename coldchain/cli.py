@@ -246,8 +246,9 @@ def _writing_reserve_s(s, read_s: float, draw_map: bool) -> float:
 
     Writing, like reading, is Python work per order: about twice the reading's time, measured on
     a day of 100,000 orders (3.4 s to read, 7 s to write, 9 s with the map, on an idle machine),
-    so a busy machine, slower at both, keeps back more; at least 90 microseconds per order."""
-    return (0.8 if draw_map else 0.2) + max(9e-5 * len(s.orders), 2.0 * read_s)
+    so a busy machine, slower at both, keeps back more (2.5 times the reading's time: on a shared
+    machine writing slows more than reading did); at least 90 microseconds per order."""
+    return (0.8 if draw_map else 0.2) + max(9e-5 * len(s.orders), 2.5 * read_s)
 
 
 def _least_planning_s(s, read_s: float) -> float:
