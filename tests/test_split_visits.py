@@ -288,3 +288,22 @@ def test_checker_rejects_two_visits_of_one_truck(split_plan, tmp_path):
     t.save()
     problems = check_folder(reefer_and_van(True), out)
     assert any(p.rule == "routes.site_once" and "twice by D" in p.message for p in problems)
+
+
+@pytest.mark.unit
+def test_routes_given_with_a_pickup_only_visit_write_and_check_clean(tmp_path):
+    """Another program's plan for the reefer-and-van day: D drops at V, R only picks up there.
+    Timed, written and checked like any plan: 230 + 230 = 460 CNY. Given without the
+    pickup-only mark, R would drop V's parcels as well (R breaks its payload, kept as driven),
+    and the checker finds the parcels delivered twice."""
+    from coldchain.output.report import kpis
+    from coldchain.planner.imported import plan_from_routes
+
+    sc = reefer_and_van(True)
+    got = plan_from_routes(sc, [["V"], ["V"]], picks=[{}, {"V": ["LZ"]}], pickup_only=[[], ["V"]])
+    assert kpis(got)["total_cost_cny"] == pytest.approx(460.0)
+    write_plan(got, tmp_path / "ok", map_png=False)
+    assert check_folder(sc, tmp_path / "ok") == []
+    twice = plan_from_routes(sc, [["V"], ["V"]], picks=[{}, {"V": ["LZ"]}], strict=False)
+    write_plan(twice, tmp_path / "twice", map_png=False)
+    assert "parcels.delivered_once" in _rules_of(check_folder(sc, tmp_path / "twice"))
