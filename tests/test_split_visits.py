@@ -64,13 +64,18 @@ def two_crates(split: bool) -> Scenario:
 # --- planned and checked ----------------------------------------------------------------------
 
 
+SPLIT_CASES = [(True, "compact"), (True, "search"), (False, "compact")]
+
+
 @pytest.mark.component
-@pytest.mark.parametrize(("split", "total", "trucks"), [(True, 460.0, 2), (False, 4230.0, 1)])
-def test_the_van_drops_the_parcels_and_the_reefer_takes_the_litchi(tmp_path, split, total, trucks):
+@pytest.mark.parametrize(("split", "method"), SPLIT_CASES)
+def test_the_van_drops_the_parcels_and_the_reefer_takes_the_litchi(tmp_path, split, method):
     """With split visits both trucks visit V: D drops the parcels (230), R picks up the litchi
-    (230), 460 CNY in all, proved optimal by the arc bound. Without, the only feasible plan is D
-    alone with the litchi left: 230 + 4,000 = 4,230 CNY (the compact MILP proves it)."""
-    result, k = solve_and_check(reefer_and_van(split), tmp_path, time_limit=10)
+    (230), 460 CNY in all, proved optimal by the compact MILP (with a twin of V) and by the search
+    method's arc bound. Without, the only feasible plan is D alone with the litchi left:
+    230 + 4,000 = 4,230 CNY."""
+    total, trucks = (460.0, 2) if split else (4230.0, 1)
+    result, k = solve_and_check(reefer_and_van(split), tmp_path, time_limit=10, method=method)
     assert result.status == SolveStatus.OPTIMAL
     assert k["total_cost_cny"] == pytest.approx(total, abs=0.01)
     assert k["trucks_used"] == trucks
@@ -82,24 +87,26 @@ def test_the_van_drops_the_parcels_and_the_reefer_takes_the_litchi(tmp_path, spl
 
 
 @pytest.mark.component
-@pytest.mark.parametrize(("split", "total"), [(True, 460.0), (False, 4230.0)])
-def test_two_orders_of_one_site_ride_two_trucks(tmp_path, split, total):
+@pytest.mark.parametrize(("split", "method"), SPLIT_CASES)
+def test_two_orders_of_one_site_ride_two_trucks(tmp_path, split, method):
     """With split visits A and B each fetch one crate: 230 + 230 = 460 CNY. Without, one truck
     fetches one crate and the other is lost: 230 + 4,000 = 4,230 CNY."""
-    result, k = solve_and_check(two_crates(split), tmp_path, time_limit=10)
+    total = 460.0 if split else 4230.0
+    result, k = solve_and_check(two_crates(split), tmp_path, time_limit=10, method=method)
     assert result.status == SolveStatus.OPTIMAL
     assert k["total_cost_cny"] == pytest.approx(total, abs=0.01)
     assert k["orders_served"] == (2 if split else 1)
 
 
 @pytest.mark.component
-def test_a_split_only_when_it_pays(tmp_path):
+@pytest.mark.parametrize("method", ["compact", "search"])
+def test_a_split_only_when_it_pays(tmp_path, method):
     """The van D with reefer space for the litchi too (1,000 kg dry + 500 kg reefer) does it all
     in one visit, 230 CNY, although splits are allowed: a second visit would cost 230 more."""
     sc = reefer_and_van(True)
     van = sc.vehicles[0].model_copy(update={"reefer_capacity_kg": 500.0})
     sc = sc.model_copy(update={"vehicles": (van, sc.vehicles[1])})
-    result, k = solve_and_check(sc, tmp_path, time_limit=10)
+    result, k = solve_and_check(sc, tmp_path, time_limit=10, method=method)
     assert k["total_cost_cny"] == pytest.approx(230.0, abs=0.01)
     assert k["trucks_used"] == 1
     assert result.status == SolveStatus.OPTIMAL
@@ -142,18 +149,50 @@ def test_a_truck_that_cannot_take_the_parcels_may_still_come_for_the_orders():
 
 
 @pytest.mark.unit
-def test_engines_that_visit_once_decline_a_day_that_may_split():
-    """compact and routes name the rule and fall back to search; auto picks search; without split
-    visits (or with nothing to split) compact applies."""
+def test_method_choice_on_a_day_that_may_split():
+    """routes names the rule and falls back to search; auto picks compact while the stop visits
+    (twins included) are at most COMPACT_MAX_STOPS, else search; a stop with one part of work
+    (or a day without split visits) has one visit."""
     inst = build_instance(reefer_and_van(True))
     assert "split visits" in registry.visits_once(inst)
     assert "split visits" in registry.routes_apply(inst)
-    assert registry.METHODS["compact"].fallback == "search"
-    assert registry.choose(inst).name == "search"
+    assert inst.visit_slots == 2 and registry.choose(inst).name == "compact"
     assert registry.visits_once(build_instance(reefer_and_van(False))) is None
     alone = build([site("V")], {("H", "V"): 30}, [truck("D")], parcel_lines=[parcels("V", 5)])
     assert registry.visits_once(build_instance(_rules(alone, True))) is None  # one part only: nothing to split
-    assert registry.choose(build_instance(reefer_and_van(False))).name == "compact"
+    many = build(
+        [site(f"V{i}") for i in range(21)],
+        {("H", f"V{i}"): 10 for i in range(21)},
+        [truck("D"), truck("E")],
+        orders=[order(f"O{i}", f"V{i}", 10) for i in range(21)],
+        parcel_lines=[parcels(f"V{i}", 5) for i in range(21)],
+    )
+    big = build_instance(_rules(many, True))
+    assert big.n == 21 and big.visit_slots == 42  # each village: parcels and an order, two trucks
+    assert registry.choose(big).name == "search"
+    assert registry.choose(build_instance(many)).name == "compact"
+
+
+@pytest.mark.unit
+def test_twin_stops_for_the_compact_milp():
+    """V (parcels and the litchi, two trucks) gets one twin: no parcels, a copy of the litchi
+    order; R may visit only the twin (V's own stop drops the 600 kg of parcels). The model gets
+    one row keeping the litchi on one truck, and no arc from V to its twin."""
+    from coldchain.model import build_model
+    from coldchain.model.twins import add_twin_constraints, expand
+
+    inst = build_instance(reefer_and_van(True))
+    tw = expand(inst)
+    exp = tw.inst
+    assert exp.n == 2 and tw.site_of == [0, 1, 1] and tw.twins == {1: [2]}
+    assert exp.stop(2).delivery_kg == 0 and exp.stop(2).orders == (1,) and tw.order_of == [0, 0]
+    assert exp.orders[1].node == 2 and exp.orders[1].kg == 400
+    assert not exp.split_visits and not exp.serves[1, 1] and exp.serves[1, 2] and exp.serves[0, 1]
+    assert tw.overcount_cny == pytest.approx(4000.0)
+    m = build_model(exp)
+    add_twin_constraints(m, tw, inst.scenario.settings.weights)
+    assert list(m.one_copy_served) == [0]
+    assert all(m.uses_arc[k, i, j].ub == 0 for k, i, j in m.ARCS if {i, j} == {1, 2})
 
 
 @pytest.mark.unit
@@ -329,3 +368,26 @@ def test_the_sample_day_gains_from_split_visits(tmp_path):
     assert k["parcels_delivered"] == sum(p.parcel_count for p in sc.parcels)
     sites = [result.instance.nodes[i] for r in result.routes for i in r.seq]
     assert len(sites) > len(set(sites))
+
+
+@pytest.mark.unit
+def test_a_split_plan_spreads_onto_twins_and_collapses_back():
+    """The split plan of the reefer-and-van day (D drops at V, R picks up the litchi there) as a
+    MIP start: D at V's own stop, R at V's twin with the litchi's copy; read back, the same plan,
+    R's visit pickup-only, 460 CNY."""
+    from coldchain.model.twins import collapse, expand, spread
+    from coldchain.planner.imported import plan_from_routes
+
+    sc = reefer_and_van(True)
+    given = plan_from_routes(sc, [["V"], ["V"]], picks=[{}, {"V": ["LZ"]}], pickup_only=[[], ["V"]])
+    inst = given.instance
+    tw = expand(inst)
+    on_twins = spread(tw, list(given.routes))
+    assert [(r.vehicle_id, r.seq, r.picks) for r in on_twins] == [("D", [1], {1: []}), ("R", [2], {2: [1]})]
+    assert all(r.ev.feasible for r in on_twins)
+    back = collapse(inst, tw, on_twins)
+    assert [(r.vehicle_id, r.seq, r.picks, r.pickup_only) for r in back] == [
+        ("D", [1], {1: []}, frozenset()),
+        ("R", [1], {1: [0]}, frozenset({1})),
+    ]
+    assert sum(r.cost for r in back) == pytest.approx(460.0)

@@ -129,6 +129,19 @@ class Instance:
         st = self.stops[node - 1]
         return self.split_visits and int(st.mandatory) + len(st.orders) >= 2
 
+    def visits_allowed(self, node: int) -> int:
+        """How many trucks may visit stop ``node``: one, or with split visits one per part of its
+        work (the parcel drop, each servable order), at most every truck."""
+        if not self.may_split(node):
+            return 1
+        st = self.stops[node - 1]
+        return min(int(st.mandatory) + len(st.orders), sum(t.count for t in self.types))
+
+    @property
+    def visit_slots(self) -> int:
+        """Stop visits the day may have: ``n`` without split visits, more with them."""
+        return sum(self.visits_allowed(st.node) for st in self.stops)
+
     def stop(self, node: int) -> Stop:
         return self.stops[node - 1]
 

@@ -7,7 +7,7 @@ Every method is a `Method` in ``METHODS``; ``auto`` is not a method of its own b
 method     applies to                                                  auto, up to
 =========  ==========================================================  =====================
 routes     days whose every rule the route labels track (`routes_apply`) ``ROUTES_MAX_STOPS``
-compact    days without split visits (`visits_once`)                   ``COMPACT_MAX_STOPS``
+compact    every day (with split visits: twin stops, ``model.twins``)  ``COMPACT_MAX_STOPS`` visits
 search     every day (splits visits when the rules allow it)           any size
 pool       every day (never splits a visit)                            never
 lines      days with fixed lines (``PlanOptions.lines``)               never
@@ -46,11 +46,19 @@ def _always(inst: Instance) -> str | None:
     return None
 
 
+def _stops(inst: Instance) -> int:
+    return inst.n
+
+
+def _visit_slots(inst: Instance) -> int:
+    return inst.visit_slots
+
+
 def visits_once(inst: Instance) -> str | None:
     """None unless the day allows split visits and has a site whose work two trucks could share
-    (the compact MILP and the route labels visit each site once: they cannot yet split)."""
+    (the route labels visit each site once: they cannot yet split)."""
     if inst.split_visits and any(inst.may_split(st.node) for st in inst.stops):
-        return "split visits are allowed (rules.split_visits) and it visits each site once"
+        return "split visits are allowed (rules.split_visits)"
     return None
 
 
@@ -96,6 +104,7 @@ class Method:
     auto_max_stops: int | None = None
     prepared: bool = True
     without_mip: str | None = None  # the method that plans when options.use_mip is False
+    size: Callable[[Instance], int] = _stops  # what auto_max_stops counts (compact: stop visits, twins included)
     noun: str = ""  # how notes name it ("the route method"); default: the name
 
     def runner(self) -> Callable[..., Plan]:
@@ -106,7 +115,7 @@ class Method:
         """None when ``auto`` may choose this method for ``inst``; otherwise why not."""
         if self.auto_max_stops is None:
             return "auto never chooses it"
-        if inst.n > self.auto_max_stops:
+        if self.size(inst) > self.auto_max_stops:
             return f"more than {self.auto_max_stops} stops"
         return self.applies(inst)
 
@@ -142,9 +151,8 @@ METHODS: dict[str, Method] = {
             "compact",
             "the full MILP (proves optimality on small days)",
             "coldchain.planner.compact:plan_compact",
-            applies=visits_once,
-            fallback="search",
             auto_max_stops=COMPACT_MAX_STOPS,
+            size=_visit_slots,
         ),
         Method(
             "routes",
