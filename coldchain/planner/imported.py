@@ -57,7 +57,7 @@ def plan_from_routes(
     visited = {i for r in out for i in r.seq if r.drops(i)}
     missing = [st.site_id for st in inst.stops if st.mandatory and st.node not in visited]
     if missing:
-        raise ValueError(f"parcel stops not visited (or only to pick up): {', '.join(missing)}")
+        raise ValueError(f"parcel stops not visited: {', '.join(missing)}")
     served = {o for r in out for os in r.picks.values() for o in os}
     unserved = {o.index: (o.excluded or "not served by this plan") for o in inst.orders if o.index not in served}
     return Plan(inst, SolveStatus.FEASIBLE, tuple(out), unserved, (), None, None, {}, (note,) if note else ())
