@@ -14,7 +14,8 @@ ready times, the shift, payload with deliveries and pickups on board together, a
 fixed costs (from `coldchain.core.arrays.TypeData`). On every other day
 (`coldchain.search.day`) an item is a site's parcel drop or one pickup order, optional ones with
 a prize (the order's value: an item is put back only where that costs less), items of one site
-share one visit, and the loop also keeps reefer space, per-order deadlines at the cold store and
+on one route share one visit (on one route only, unless the day allows split visits), and the
+loop also keeps reefer space, per-order deadlines at the cold store and
 the driver's paid time (the module docstring there has the rules). The caller checks every
 route it returns with the exact route evaluator.
 
