@@ -391,3 +391,19 @@ def test_a_split_plan_spreads_onto_twins_and_collapses_back():
         ("R", [1], {1: [0]}, frozenset({1})),
     ]
     assert sum(r.cost for r in back) == pytest.approx(460.0)
+
+
+@pytest.mark.component
+@pytest.mark.parametrize("split", [True, False])
+def test_must_serve_litchi_makes_the_single_visit_day_infeasible(tmp_path, split):
+    """The reefer-and-van day with the litchi must-serve: with split visits, 460 CNY as before
+    (the MILP keeps one copy of the order served); without, no truck that can visit V can keep
+    the litchi cold, and the compact MILP proves the day infeasible."""
+    sc = reefer_and_van(split)
+    sc = sc.model_copy(update={"orders": (sc.orders[0].model_copy(update={"must_serve": True}),)})
+    result, k = solve_and_check(sc, tmp_path, time_limit=10, method="compact")
+    if split:
+        assert result.status == SolveStatus.OPTIMAL and k["total_cost_cny"] == pytest.approx(460.0, abs=0.01)
+        assert k["orders_served"] == 1
+    else:
+        assert result.status == SolveStatus.INFEASIBLE
