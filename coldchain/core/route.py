@@ -34,8 +34,8 @@ class Route:
         )  # fmt: skip
 
     def drops(self, i: int) -> bool:
-        """Whether this truck drops stop ``i``'s parcels (if it visits it and it has any)."""
-        return i in self.seq and i not in self.pickup_only
+        """Whether at its stop ``i`` (a node of ``seq``) this truck drops the parcels, if any."""
+        return i not in self.pickup_only
 
     @property
     def cost(self) -> float:
