@@ -64,6 +64,16 @@ def test_lower_bound_never_exceeds_the_proven_optimum(tmp_path):
 
 
 @pytest.mark.component
+def test_lower_bound_with_a_leg_below_the_solvers_tolerance():
+    """Village V 1e-10 km and minutes from the hub (two points at one place): HiGHS drops that
+    coefficient with a warning, which the bound accepts (it used to raise). The one run H-V-H
+    costs the fixed 100 CNY and 2e-10 of km and time, so the bound is 100."""
+    sc = build([site("V")], {("H", "V"): 1e-10}, [truck("D")], parcel_lines=[parcels("V", 10)])
+    b = lower_bound(build_instance(sc), time_limit_s=5)
+    assert b is not None and b.value == pytest.approx(100.0, abs=1e-6)
+
+
+@pytest.mark.component
 def test_auto_on_a_county_day_returns_a_checked_plan_with_a_gap(tmp_path):
     """The generated ordinary day (119 stops) with 15 s: auto plans it with the search method;
     every parcel stop served, checker clean, bound below cost."""

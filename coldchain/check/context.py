@@ -11,9 +11,14 @@ the hub, and the truck is a scenario vehicle. Only sound trucks are timed, loade
 (the ``routes.*`` rules report the others), so one broken row gives one violation, not a cascade.
 
 Loads are recomputed from the scenario, never read from the table: a truck leaves with every
-parcel of its stops, L_0 = sum_s parcel_kg(s), and after stop p carries
+parcel of the stops where it drops them, L_0 = sum_s parcel_kg(s), and after stop p carries
 L_p = L_{p-1} + sum(kg of the orders picked at p) - parcel_kg(s_p); the reefer load R_p adds
 the orders picked into reefer space. The return leg carries L_n.
+
+Which visit drops a site's parcels: its only visit; of several (split visits, or a plan that
+breaks the one-visit rule, reported by ``routes.site_once``), those whose ``parcels_dropped``
+or ``parcel_kg_dropped`` is not 0, the parcel drop being one item that is never shared (the
+``parcels.*`` rules then want exactly one such visit, with the site's totals, and 0 elsewhere).
 """
 
 from __future__ import annotations
@@ -90,12 +95,19 @@ class Context:
             if truck is not None:
                 self.trucks[vid] = truck
         self.all_sound = len(self.trucks) == len(self.by_vehicle)
+        self.split_visits: bool = scenario.settings.rules.split_visits
         self.stop_at: dict[tuple[str, int], Row] = {}
         self.visits: dict[str, list[Row]] = defaultdict(list)
         for vid, t in self.trucks.items():
             for r in t.stops:
                 self.stop_at[(vid, r["stop_seq"])] = r
                 self.visits[r["site_id"]].append(r)
+        self.drops: dict[str, list[Row]] = {}  # per parcel site, the visits that drop its parcels
+        for sid in self.parcel_sites:
+            seen = self.visits.get(sid, [])
+            claimed = [r for r in seen if r["parcels_dropped"] or r["parcel_kg_dropped"]]
+            self.drops[sid] = seen if len(seen) <= 1 else claimed
+        self._dropping = {(r["vehicle_id"], r["stop_seq"]) for rows in self.drops.values() for r in rows}
         self.served_at: dict[tuple[str, int], list[Row]] = defaultdict(list)
         self.first_order_row: dict[str, Row] = {}
         for o in self.order_rows:
@@ -124,6 +136,14 @@ class Context:
         src = self.orders.get(row["order_id"])
         return src.quantity_kg if src is not None else (row["quantity_kg"] or 0.0)
 
+    def drops_here(self, row: Row) -> bool:
+        """Whether the stop ``row`` of a sound truck is where its site's parcels are dropped."""
+        return (row["vehicle_id"], row["stop_seq"]) in self._dropping
+
+    def dropped_kg(self, row: Row) -> float:
+        """The parcel kg dropped at the stop ``row`` (the site's, or 0 where another visit drops them)."""
+        return self.parcel_kg.get(row["site_id"], 0.0) if self.drops_here(row) else 0.0
+
     def truck_of(self, row: Row) -> Truck | None:
         """The sound truck a row of ``orders.csv`` or ``deliveries.csv`` names."""
         return self.trucks.get(row["vehicle_id"])
@@ -145,7 +165,7 @@ class Context:
         return Truck(vehicle, ordered)
 
     def _load(self, t: Truck) -> None:
-        load = sum(self.parcel_kg.get(r["site_id"], 0.0) for r in t.stops)
+        load = sum(self.dropped_kg(r) for r in t.stops)
         cold = 0.0
         t.loads, t.reefer = [load], [0.0]
         vid = t.vehicle.vehicle_id
@@ -155,7 +175,7 @@ class Context:
                 load += kg
                 if o["compartment"] == REEFER:
                     cold += kg
-            load -= self.parcel_kg.get(r["site_id"], 0.0)
+            load -= self.dropped_kg(r)
             t.loads.append(load)
             t.reefer.append(cold)
         t.loads.append(load)

@@ -139,8 +139,9 @@ class _Figures:
             self.km += km
             self.hours += hours
             for r in t.stops:
-                self.parcels += ctx.parcel_n.get(r["site_id"], 0)
-                self.parcel_kg += ctx.parcel_kg.get(r["site_id"], 0.0)
+                if ctx.drops_here(r):
+                    self.parcels += ctx.parcel_n.get(r["site_id"], 0)
+                    self.parcel_kg += ctx.parcel_kg.get(r["site_id"], 0.0)
         served = ctx.served_ids & set(ctx.orders)
         self.lost = sum(t.value_cny for oid, t in ctx.terms.items() if oid not in served)
         self.kg_served = sum(ctx.orders[oid].quantity_kg for oid in served)

@@ -2,10 +2,12 @@
 
 Parcel deliveries are mandatory: each site with parcels is a stop of exactly one run, where
 ``parcels_dropped`` and ``parcel_kg_dropped`` are the site's totals over all companies (0 at
-the hub and at stops without parcels). ``deliveries.csv`` lists each company's parcels for
-each site exactly once, with the scenario's count and weight, as ``delivered`` by the truck
-and stop that visit the site (service start as ``arrival``), or, only when no truck stops
-there, as ``cannot be delivered`` / ``not planned`` with no truck.
+the hub and at stops without parcels). With split visits (``[rules] split_visits``) a site may
+be a stop of several runs: exactly one of them drops all its parcels, the others 0 (the drop
+is one item, never shared; `coldchain.check.context` says which visit drops).
+``deliveries.csv`` lists each company's parcels for each site exactly once, with the
+scenario's count and weight, as ``delivered`` by the truck and stop that drop them (service
+start as ``arrival``), or, only when no truck stops there, as ``cannot be delivered`` / ``not planned`` with no truck.
 """
 
 from __future__ import annotations
@@ -27,9 +29,9 @@ def dropped(ctx: Context) -> Iterator[Finding]:
     """parcels_dropped and parcel_kg_dropped at a point are its site's parcels (0 at the hub)."""
     for t in ctx.trucks.values():
         for k, r in enumerate(t.rows):
-            at_stop = 0 < k < len(t.rows) - 1
-            n = ctx.parcel_n.get(r["site_id"], 0) if at_stop else 0
-            kg = ctx.parcel_kg.get(r["site_id"], 0.0) if at_stop else 0.0
+            here = 0 < k < len(t.rows) - 1 and ctx.drops_here(r)
+            n = ctx.parcel_n.get(r["site_id"], 0) if here else 0
+            kg = ctx.parcel_kg.get(r["site_id"], 0.0) if here else 0.0
             if mismatch(ctx, r, "parcels_dropped", n, 0):
                 yield at(
                     r, "parcels_dropped", f"{r['site_id']} gets {n} parcels here, the table says {r['parcels_dropped']}"
@@ -44,19 +46,28 @@ def dropped(ctx: Context) -> Iterator[Finding]:
 
 @rule("parcels.delivered_once")
 def delivered_once(ctx: Context) -> Iterator[Finding]:
-    """Every site with parcels is a stop of exactly one run."""
+    """Every site with parcels is a stop of exactly one run, or with split visits, of runs of which
+    exactly one drops its parcels."""
     if ctx.plan.routes is None or not ctx.all_sound:
         return  # the missing file or the broken run is reported; which sites it served is unknown
     for sid in sorted(ctx.parcel_sites):
         visits = ctx.visits.get(sid, [])
+        drops = ctx.drops[sid]
         if not visits:
             yield Finding(
                 f"{sid}'s {ctx.parcel_n[sid]} parcels ({ctx.parcel_kg[sid]:.1f} kg) are not delivered: "
                 "no truck stops there",
                 "routes.csv",
             )
-        elif len(visits) > 1:
+        elif not ctx.split_visits and len(visits) > 1:
             yield at(visits[1], "site_id", f"{sid}'s parcels: the site is a stop {len(visits)} times, not once")
+        elif not drops:
+            why = f"{sid}'s parcels are not delivered: none of its {len(visits)} visits drops them"
+            yield at(visits[0], "parcels_dropped", why)
+        elif len(drops) > 1:
+            others = ", ".join(f"{r['vehicle_id']} (line {r.line})" for r in drops[:-1])
+            n = len(drops)
+            yield at(drops[-1], "parcels_dropped", f"{sid}'s parcels are delivered {n} times: also by {others}")
 
 
 def _key(d) -> tuple[str, str]:
@@ -125,7 +136,7 @@ def status(ctx: Context) -> Iterator[Finding]:
 def truck(ctx: Context) -> Iterator[Finding]:
     """A delivered row names the truck and stop that visit the site; another names none."""
     for d in ctx.delivery_rows:
-        visits = ctx.visits.get(d["site_id"], [])
+        visits = ctx.drops.get(d["site_id"]) or ctx.visits.get(d["site_id"], [])
         if d["status"] == DELIVERED and visits:
             stop = visits[0]
             if d["vehicle_id"] != stop["vehicle_id"]:

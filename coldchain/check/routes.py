@@ -2,9 +2,10 @@
 
 Each used truck has rows ``stop_seq`` = 0 (leaving the hub), 1..n (its stops, n >= 1), n+1
 (back at the hub), each once; every stop is a known site other than the hub, visited by one
-truck at most once in the whole plan; the names, kinds, owner and payloads written beside them
-are the scenario's; the cells each kind of row needs are filled, and the hub rows leave empty
-what does not happen there (no arrival before leaving, no service, no departure after return).
+truck at most once in the whole plan (with split visits, at most once by each truck); the
+names, kinds, owner and payloads written beside them are the scenario's; the cells each kind
+of row needs are filled, and the hub rows leave empty what does not happen there (no arrival
+before leaving, no service, no departure after return).
 """
 
 from __future__ import annotations
@@ -98,13 +99,22 @@ def site_known(ctx: Context) -> Iterator[Finding]:
 
 @rule("routes.site_once")
 def site_once(ctx: Context) -> Iterator[Finding]:
-    """Each service point is a stop at most once in the whole plan."""
+    """Each service point is a stop at most once in the whole plan; with split visits
+    (``[rules] split_visits``), at most once per truck (one visit, one service time)."""
     for sid, rows in ctx.visits.items():
+        if ctx.split_visits:
+            firsts: dict[str, object] = {}
+            for r in rows:
+                first = firsts.setdefault(r["vehicle_id"], r)
+                if first is not r:
+                    yield at(r, "site_id", f"{sid} is visited twice by {r['vehicle_id']} (also at line {first.line})")
+            continue
         for r in rows[1:]:
             yield at(
                 r,
                 "site_id",
-                f"{sid} is visited {len(rows)} times (also by {rows[0]['vehicle_id']} at line {rows[0].line})",
+                f"{sid} is visited {len(rows)} times (also by {rows[0]['vehicle_id']} at line {rows[0].line}); "
+                "split visits are not allowed (scenario.toml [rules] split_visits = false)",
             )
 
 

@@ -15,6 +15,7 @@ heuristic plans.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from coldchain.core.instance import Instance
@@ -61,12 +62,14 @@ def evaluate_route(
     picks: dict[int, list[int]] | None = None,
     in_reefer: dict[int, bool] | None = None,
     depart: float | None = None,
+    pickup_only: Collection[int] = (),
 ) -> RouteEval:
     """Check and time a route of vehicle type ``k`` visiting ``seq`` (stop nodes, hub excluded).
 
     ``picks[node]`` lists the order indices picked up at that stop. ``in_reefer`` fixes which
     chilled orders ride in reefer space (default: tightest first, while space lasts). With
     ``depart`` (a fixed line's timetable) the truck leaves exactly then and pays any waiting.
+    At the stops in ``pickup_only`` (split visits) the truck drops no parcels: another does.
     """
     picks = picks or {}
     t = inst.types[k]
@@ -77,7 +80,7 @@ def evaluate_route(
     all_orders = [o for i in seq for o in picks.get(i, ())]
     reefer = in_reefer if in_reefer is not None else _reefer_choice(inst, k, all_orders)
 
-    broken, load_out, loads, colds = _loads(inst, k, seq, picks, reefer)
+    broken, load_out, loads, colds = _loads(inst, k, seq, picks, reefer, pickup_only)
     if broken is not None:
         return RouteEval(False, broken)
 
@@ -155,24 +158,36 @@ def evaluate_route(
     )
 
 
+def dropped_kg(inst: Instance, seq: list[int], pickup_only: Collection[int] = ()) -> list[float]:
+    """The parcel kg the truck drops at each stop of ``seq`` (none where it only picks up)."""
+    f = inst.fast
+    return [0.0 if i in pickup_only else f.delivery[i] for i in seq]
+
+
 def _loads(
-    inst: Instance, k: int, seq: list[int], picks: dict[int, list[int]], reefer: dict[int, bool]
+    inst: Instance,
+    k: int,
+    seq: list[int],
+    picks: dict[int, list[int]],
+    reefer: dict[int, bool],
+    pickup_only: Collection[int] = (),
 ) -> tuple[str | None, float, list[float], list[float]]:
     """Payload and reefer space along the route: the rule broken (``capacity``, ``reefer``) or
     None, the load leaving the hub, and the load and reefer load after each stop."""
-    t, f, orders = inst.types[k], inst.fast, inst.orders
-    load = sum(f.delivery[i] for i in seq)
+    t, orders = inst.types[k], inst.orders
+    drop = dropped_kg(inst, seq, pickup_only)
+    load = sum(drop)
     load_out = load
     if load > t.capacity_kg + TOL:
         return "capacity", load_out, [], []
     cold = 0.0
     loads, colds = [], []
-    for i in seq:
+    for p, i in enumerate(seq):
         for o in picks.get(i, ()):
             load += orders[o].kg
             if reefer.get(o):
                 cold += orders[o].kg
-        load -= f.delivery[i]
+        load -= drop[p]
         if load > t.capacity_kg + TOL:
             return "capacity", load_out, [], []
         if cold > t.reefer_kg + TOL:
@@ -249,7 +264,12 @@ def _late_starts(inst: Instance, seq: list[int], early: list[float], ret: float)
 
 
 def time_route_as_given(
-    inst: Instance, k: int, seq: list[int], picks: dict[int, list[int]], depart: float
+    inst: Instance,
+    k: int,
+    seq: list[int],
+    picks: dict[int, list[int]],
+    depart: float,
+    pickup_only: Collection[int] = (),
 ) -> RouteEval:
     """Time a route from a given departure without enforcing any rule (for plans made elsewhere).
 
@@ -258,21 +278,22 @@ def time_route_as_given(
     come from `evaluate_route`, so a broken rule is named, and the independent checker then
     counts every violation in the written plan.
     """
-    judged = evaluate_route(inst, k, seq, picks)
+    judged = evaluate_route(inst, k, seq, picks, pickup_only=pickup_only)
     if judged.feasible:
         return judged
     f, orders = inst.fast, inst.orders
     all_orders = [o for i in seq for o in picks.get(i, ())]
     reefer = _reefer_choice(inst, k, all_orders)
-    load = load_out = sum(f.delivery[i] for i in seq)
+    drop = dropped_kg(inst, seq, pickup_only)
+    load = load_out = sum(drop)
     cold = 0.0
     loads, colds, arrive, start = [], [], [], []
     clock, prev = depart, 0
-    for i in seq:
+    for p, i in enumerate(seq):
         for o in picks.get(i, ()):
             load += orders[o].kg
             cold += orders[o].kg if reefer.get(o) else 0.0
-        load -= f.delivery[i]
+        load -= drop[p]
         loads.append(load)
         colds.append(cold)
         clock += f.minutes[prev][i]

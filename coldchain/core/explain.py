@@ -83,12 +83,17 @@ def try_every_truck(inst: Instance, routes: list[Route], o: int, fixed_departure
     if host is not None:
         picks = {i: list(v) for i, v in host.picks.items()}
         picks[node] = [*picks.get(node, []), o]
-        ev = evaluate_route(inst, host.k, host.seq, picks, depart=depart_of(host))
+        ev = evaluate_route(inst, host.k, host.seq, picks, depart=depart_of(host), pickup_only=host.pickup_only)
         extra = ev.cost - host.cost if ev.feasible else None
         trials.append(Trial(host.vehicle_id, extra, None if ev.feasible else ev.reason, f"{host.vehicle_id} takes it"))
         rest = [i for i in host.seq if i != node]
         rest_picks = {i: v for i, v in host.picks.items() if i != node}
-        rest_ev = evaluate_route(inst, host.k, rest, rest_picks, depart=depart_of(host)) if rest else None
+        rest_skip = host.pickup_only - {node}
+        rest_ev = (
+            evaluate_route(inst, host.k, rest, rest_picks, depart=depart_of(host), pickup_only=rest_skip)
+            if rest
+            else None
+        )
         if rest_ev is not None and not rest_ev.feasible:
             return trials  # the host cannot give the stop up (removing it breaks one of its rules)
         saving = host.cost - (rest_ev.cost if rest_ev is not None else 0.0)
@@ -97,7 +102,7 @@ def try_every_truck(inst: Instance, routes: list[Route], o: int, fixed_departure
     moved_kg = sum(inst.orders[x].kg for x in moved)
     idle_seen: set[int] = set()
     for r in routes:
-        if r is host:
+        if r is host or node in r.seq:  # the host, or another truck's visit there (a split visit)
             continue
         cap = inst.types[r.k].capacity_kg
         if not r.seq:
@@ -120,7 +125,7 @@ def try_every_truck(inst: Instance, routes: list[Route], o: int, fixed_departure
         for seq in candidates:
             picks = {i: list(v) for i, v in r.picks.items()}
             picks[node] = list(moved)
-            ev = evaluate_route(inst, r.k, seq, picks, depart=depart_of(r))
+            ev = evaluate_route(inst, r.k, seq, picks, depart=depart_of(r), pickup_only=r.pickup_only)
             if ev.feasible:
                 extra = ev.cost - base - saving
                 best = extra if best is None else min(best, extra)

@@ -108,13 +108,39 @@ class Instance:
     minutes: np.ndarray
     earliest: np.ndarray  # earliest service start per node (hub: earliest departure)
     latest: np.ndarray  # latest service start per node (hub: latest return)
-    serves: np.ndarray  # serves[k, i]: type k can visit node i alone within windows and payload
+    serves: np.ndarray  # serves[k, i]: type k can visit node i alone within windows and payload (with split
+    # visits, for the parcels or, another truck dropping them, to pick up only: see `drops_fit`)
     shortest: np.ndarray = field(repr=False)  # shortest-path minutes (valid bounds without triangle inequality)
 
     @property
     def n(self) -> int:
         """Number of stops."""
         return len(self.stops)
+
+    @property
+    def split_visits(self) -> bool:
+        """Whether several trucks may visit one site, each serving a disjoint part of its work
+        (the parcel drop is one part, each pickup order another; ``[rules] split_visits``)."""
+        return self.scenario.settings.rules.split_visits
+
+    def may_split(self, node: int) -> bool:
+        """Whether stop ``node`` could be served by two trucks today: splits are allowed and it
+        has at least two parts (the parcel drop and an order, or two orders)."""
+        st = self.stops[node - 1]
+        return self.split_visits and int(st.mandatory) + len(st.orders) >= 2
+
+    def visits_allowed(self, node: int) -> int:
+        """How many trucks may visit stop ``node``: one, or with split visits one per part of its
+        work (the parcel drop, each servable order), at most every truck."""
+        if not self.may_split(node):
+            return 1
+        st = self.stops[node - 1]
+        return min(int(st.mandatory) + len(st.orders), sum(t.count for t in self.types))
+
+    @property
+    def visit_slots(self) -> int:
+        """Stop visits the day may have: ``n`` without split visits, more with them."""
+        return sum(self.visits_allowed(st.node) for st in self.stops)
 
     def stop(self, node: int) -> Stop:
         return self.stops[node - 1]
@@ -135,6 +161,10 @@ class Instance:
             service=[0.0] + [s.service_min for s in self.stops],
             delivery=[0.0] + [s.delivery_kg for s in self.stops],
         )
+
+    def drops_fit(self, k: int, node: int) -> bool:
+        """Whether a truck of type ``k`` can visit ``node`` alone and drop its parcels there."""
+        return bool(self.serves[k, node]) and self.delivery(node) <= self.types[k].capacity_kg + 1e-9
 
     def service(self, node: int) -> float:
         return 0.0 if node == 0 else self.stops[node - 1].service_min
@@ -160,8 +190,8 @@ class Instance:
                     back = max(arrive, self.earliest[j]) + self.service(j) + self.minutes[j, 0]
                     if back > t.end_min + 1e-9:
                         continue
-                    if self.delivery(i) + self.delivery(j) > t.capacity_kg + 1e-9:
-                        continue
+                    if not self.split_visits and self.delivery(i) + self.delivery(j) > t.capacity_kg + 1e-9:
+                        continue  # (with split visits a truck may visit a parcel stop to pick up only)
                 out.append((i, j))
         return out
 
@@ -345,10 +375,13 @@ def build_instance(
         latest[i] = min(st.latest_start_min, end - st.service_min - shortest[i, 0])
         for t in types:
             begin = max(st.open_min, t.start_min + minutes[0, i])
+            fits = st.delivery_kg <= t.capacity_kg + 1e-9
+            if scenario.settings.rules.split_visits and st.orders:
+                fits = True  # it may come to pick up only, another truck dropping the parcels
             serves[t.index, i] = (
                 begin <= st.latest_start_min + 1e-9
                 and begin + st.service_min + minutes[i, 0] <= t.end_min + 1e-9
-                and st.delivery_kg <= t.capacity_kg + 1e-9
+                and fits
             )
     return Instance(
         scenario, nodes, tuple(stops), tuple(types), orders, km, minutes, earliest, latest, serves, shortest

@@ -1,5 +1,6 @@
-"""A truck's day as every engine hands it on: its type, its stops in order and the orders picked
-at each, with the exact evaluation of `coldchain.core.evaluate` once it has one."""
+"""A truck's day as every engine hands it on: its type, its stops in order, the orders picked
+at each and the stops where it only picks up (split visits), with the exact evaluation of
+`coldchain.core.evaluate` once it has one."""
 
 from __future__ import annotations
 
@@ -12,16 +13,29 @@ INFEASIBLE_ROUTE_CNY = 1e12  # what a route that breaks a rule costs: more than 
 
 @dataclass
 class Route:
-    """One truck's day: its type, the stops in order and the orders picked at each."""
+    """One truck's day: its type, the stops in order and the orders picked at each.
+
+    ``pickup_only`` holds the parcel stops of ``seq`` where this truck only picks up: another
+    truck drops their parcels (a split visit, when the scenario's rules allow it). At every other
+    stop of ``seq`` the truck drops the site's parcels, if it has any.
+    """
 
     vehicle_id: str
     k: int
     seq: list[int] = field(default_factory=list)
     picks: dict[int, list[int]] = field(default_factory=dict)
     ev: RouteEval | None = None
+    pickup_only: frozenset[int] = frozenset()
 
     def copy(self) -> Route:
-        return Route(self.vehicle_id, self.k, list(self.seq), {i: list(v) for i, v in self.picks.items()}, self.ev)
+        return Route(
+            self.vehicle_id, self.k, list(self.seq), {i: list(v) for i, v in self.picks.items()}, self.ev,
+            self.pickup_only,
+        )  # fmt: skip
+
+    def drops(self, i: int) -> bool:
+        """Whether at its stop ``i`` (a node of ``seq``) this truck drops the parcels, if any."""
+        return i not in self.pickup_only
 
     @property
     def cost(self) -> float:
@@ -41,4 +55,9 @@ class Route:
 
 def route_key(r: Route) -> tuple:
     """What makes two routes the same route: truck type, stops in order, orders at each."""
-    return (r.k, tuple(r.seq), tuple((i, tuple(sorted(r.picks.get(i, ())))) for i in r.seq))
+    return (
+        r.k,
+        tuple(r.seq),
+        tuple((i, tuple(sorted(r.picks.get(i, ())))) for i in r.seq),
+        tuple(sorted(r.pickup_only)),
+    )

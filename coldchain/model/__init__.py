@@ -64,7 +64,9 @@ cut index sets         ``PARCEL_CUT_SETS``,        sets of stops with a rounded 
 
 Constraint families, in build order: routing (``routing.py``), pickups (``pickups.py``), time
 (``timing.py``), capacity (``capacity.py``), freshness (``freshness.py``), temperature
-(``temperature.py``), valid inequalities (``cuts.py``), objective (``objective.py``).
+(``temperature.py``), valid inequalities (``cuts.py``), objective (``objective.py``). With split
+visits (``[rules] split_visits``) the model is built on the day with twin stops and
+``twins.add_twin_constraints`` adds its rows (``twins.py``).
 """
 
 from __future__ import annotations

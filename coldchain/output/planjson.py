@@ -102,6 +102,7 @@ def plan_document(plan: Plan) -> dict:
         for n, r in enumerate(recs):
             ords = picked.get((vid, int(r.stop_seq)), [])
             s = sites[r.site_id]
+            drops = bool(r.parcels_dropped or r.parcel_kg_dropped)  # not a pickup-only (split) visit
             step = {
                 "type": "start" if n == 0 else "end" if n == len(recs) - 1 else _step_type(r.parcels_dropped, ords),
                 "site": r.site_id,
@@ -119,7 +120,7 @@ def plan_document(plan: Plan) -> dict:
                 "distance_km": _num(r.km_from_prev),
                 "parcels": int(r.parcels_dropped),
                 "parcel_kg": _num(r.parcel_kg_dropped),
-                "parcel_lines": lines.get(r.site_id, []) if 0 < n < len(recs) - 1 else [],
+                "parcel_lines": lines.get(r.site_id, []) if 0 < n < len(recs) - 1 and drops else [],
                 "orders": ords,
                 "pickup_kg": _num(r.kg_picked),
                 "load": {"dry_kg": _num(r.load_kg - r.reefer_load_kg), "reefer_kg": _num(r.reefer_load_kg)},

@@ -134,8 +134,8 @@ def route_table(plan: Plan) -> pd.DataFrame:
                     "service_start_min": ev.start[p],
                     "departure_min": ev.start[p] + inst.service(i),
                     "km_from_prev": float(inst.km[prev, i]),
-                    "parcels_dropped": parcels_at.get(site.site_id, 0),
-                    "parcel_kg_dropped": inst.delivery(i),
+                    "parcels_dropped": parcels_at.get(site.site_id, 0) if r.drops(i) else 0,
+                    "parcel_kg_dropped": inst.delivery(i) if r.drops(i) else 0.0,
                     "orders_picked": text,
                     "kg_picked": sum(inst.orders[o].kg for o in picked),
                     "load_kg": ev.load_after[p],
@@ -232,7 +232,8 @@ def delivery_table(plan: Plan) -> pd.DataFrame:
     visit: dict[str, tuple] = {}
     for r in plan.routes:
         for p, i in enumerate(r.seq):
-            visit[inst.nodes[i]] = (r.vehicle_id, p + 1, clock(r.ev.start[p]))
+            if r.drops(i):  # a pickup-only visit (a split visit) leaves the parcels to another truck
+                visit[inst.nodes[i]] = (r.vehicle_id, p + 1, clock(r.ev.start[p]))
     rows = []
     for pc in plan.scenario.parcels:
         vid, seq, when = visit.get(pc.site_id, (None, None, ""))
@@ -297,8 +298,8 @@ def kpis(plan: Plan) -> dict:
         "load_factor": round(loaded_km / km, 3) if km else 0.0,
         "empty_km": round(empty_km, 1),
         "empty_running_share": round(empty_km / km, 3) if km else 0.0,
-        "parcels_delivered": int(sum(inst.stop(i).parcels for r in used for i in r.seq)),
-        "parcel_kg_delivered": round(sum(inst.delivery(i) for r in used for i in r.seq), 1),
+        "parcels_delivered": int(sum(inst.stop(i).parcels for r in used for i in r.seq if r.drops(i))),
+        "parcel_kg_delivered": round(sum(inst.delivery(i) for r in used for i in r.seq if r.drops(i)), 1),
         "orders_served": len(served),
         "orders_unserved": len(plan.unserved),
         "kg_to_cold_store": round(sum(o.kg for o in served), 1),

@@ -87,6 +87,8 @@ def plan_by_pool(
     status = SolveStatus.OPTIMAL if proved else SolveStatus.FEASIBLE
     outcome = SolveOutcome(status, "pool", cost, bound, gap, time.perf_counter() - started)
     how_bound = "lower bound from the per-type arc LP with capacity cuts" if bound is not None else None
+    if any(inst.may_split(st.node) for st in inst.stops):
+        notes.append("the pool method's route search visits each site once; for split visits use the search method")
     notes.append(
         f"planned by route search and set partitioning over {len(pool):,} routes; "
         + (how_bound or "no lower bound within the time limit")

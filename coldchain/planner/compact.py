@@ -4,7 +4,9 @@ A first route search (`coldchain.search.insertion`) gives a plan within ``first_
 MILP, with root capacity cuts, starts from it and runs for the rest of the time limit; the
 routes are read back from the arcs chosen and timed by the exact evaluator. Without the MIP
 (``use_mip=False``) the search's plan is the answer. On a day the MILP proves infeasible, the
-elastic model names the parcel stops that cannot all be served.
+elastic model names the parcel stops that cannot all be served. With split visits
+(``[rules] split_visits``) the MILP is built on the day with twin stops (`coldchain.model.twins`),
+and its routes are read back onto the day's sites (a twin of a parcel stop: a pickup-only visit).
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ import pyomo.environ as pyo
 from coldchain.core.evaluate import evaluate_route
 from coldchain.core.explain import unserved_reasons
 from coldchain.core.instance import Instance
-from coldchain.core.outcome import SolveOptions, SolveStatus, announce_phase
+from coldchain.core.outcome import SolveOptions, SolveOutcome, SolveStatus, announce_phase, relative_gap
 from coldchain.core.plan import Plan, PlanOptions
 from coldchain.core.route import Route
 from coldchain.errors import SolverError
 from coldchain.model import build_model
 from coldchain.model.cuts import add_root_cuts, separate_root_cuts
 from coldchain.model.solve import solve, solve_relaxation
+from coldchain.model.twins import add_twin_constraints, collapse, expand, spread
 from coldchain.model.warmstart import mip_start
 from coldchain.search.insertion import HeuristicPlan, solve_heuristic
 
@@ -43,6 +46,8 @@ def plan_compact(
     t0 = time.perf_counter()
     announce_phase(options.solve.progress, "search")
     heur: HeuristicPlan = solve_heuristic(inst, budget, options.seed)
+    if options.use_mip and inst.visit_slots > inst.n:  # split visits: the compiled search splits them
+        heur = min(heur, _split_search(inst, budget, options.seed), key=lambda h: (bool(h.unplaced), h.cost))
     timings["heuristic_s"] = time.perf_counter() - t0
     heur_ok = not heur.unplaced
 
@@ -51,7 +56,11 @@ def plan_compact(
     if options.use_mip:
         t0 = time.perf_counter()
         announce_phase(options.solve.progress, "building the MILP")
-        m = build_model(inst)
+        tw = expand(inst) if inst.visit_slots > inst.n else None  # split visits: twin stops
+        model_inst = tw.inst if tw else inst
+        m = build_model(model_inst)
+        if tw:
+            add_twin_constraints(m, tw, inst.scenario.settings.weights)
         timings["build_s"] = time.perf_counter() - t0
         if options.root_cuts:
             t0 = time.perf_counter()
@@ -59,10 +68,16 @@ def plan_compact(
             cut_budget = 0.1 * options.solve.time_limit_s
             add_root_cuts(
                 m,
-                separate_root_cuts(m, inst, lambda lp: solve_relaxation(lp, threads=threads), time_limit_s=cut_budget),
+                separate_root_cuts(
+                    m, model_inst, lambda lp: solve_relaxation(lp, threads=threads), time_limit_s=cut_budget
+                ),
             )
             timings["cuts_s"] = time.perf_counter() - t0
-        start = mip_start(m, inst, heur) if heur_ok else None
+        spread_routes = spread(tw, heur.routes) if tw and heur_ok else None
+        if spread_routes is not None:
+            start = mip_start(m, model_inst, HeuristicPlan(spread_routes, heur.unserved, [], heur.cost))
+        else:
+            start = mip_start(m, model_inst, heur) if heur_ok and not tw else None
         remaining = max(1.0, options.solve.time_limit_s - sum(timings.values()))
         opts = SolveOptions(**{**options.solve.__dict__, "time_limit_s": remaining})
         try:
@@ -76,9 +91,18 @@ def plan_compact(
         if outcome is None:
             pass
         elif outcome.has_solution:
-            routes = _routes_from_model(m, inst)
+            routes = _routes_from_model(m, model_inst)
+            if tw:
+                routes = collapse(inst, tw, routes)
+                if routes is None:  # a truck visits a site twice in the MILP's plan: its value is a bound only
+                    notes.append("the MILP's plan visits a site twice with one truck; this is the search's plan")
+                    bound = outcome.bound
+                    outcome = SolveOutcome(
+                        SolveStatus.FEASIBLE, outcome.termination, heur.cost, bound, relative_gap(heur.cost, bound),
+                        outcome.runtime_s,
+                    )  # fmt: skip
         elif outcome.status == SolveStatus.INFEASIBLE:
-            missed = _missed_parcel_stops(inst, opts)
+            missed = _missed_parcel_stops(model_inst, opts)
             return Plan(inst, SolveStatus.INFEASIBLE, (), excluded, missed, outcome, None, timings)
 
     if routes is None:
@@ -90,6 +114,24 @@ def plan_compact(
     unserved = unserved_reasons(inst, routes)
     status = outcome.status if outcome and outcome.has_solution else SolveStatus.FEASIBLE
     return Plan(inst, status, tuple(routes), unserved, (), outcome, heur_routes_cost, timings, tuple(notes))
+
+
+def _split_search(inst: Instance, seconds: float, seed: int) -> HeuristicPlan:
+    """The compiled day search's plan (`coldchain.search.day`, which splits visits), as a first plan.
+    (Imported here: a day without split visits never loads the compiled search.)"""
+    from coldchain.planner.by_search import ITEM_WORK_PER_S, ITERATION_MARGIN
+    from coldchain.search.day import day_items, search_day
+    from coldchain.setpart.pool import assign_trucks
+
+    items = day_items(inst)
+    iters = int(ITERATION_MARGIN * ITEM_WORK_PER_S / len(items.node) * seconds) + 1
+    found = search_day(inst, seconds, seed, max_iters=iters, items=items)
+    routes = assign_trucks(inst, list(found.routes))
+    served = {o for r in routes for os in r.picks.values() for o in os}
+    unserved = {o.index for o in inst.orders if o.index not in served and o.excluded is None}
+    lost = inst.costs.unserved(o.index for o in inst.orders if o.index not in served)
+    unplaced = [int(i) for i in found.unplaced]
+    return HeuristicPlan(routes, unserved, unplaced, sum(r.cost for r in routes) + lost)
 
 
 def _routes_from_model(m: pyo.ConcreteModel, inst: Instance) -> list[Route]:

@@ -17,6 +17,7 @@ def plan_from_routes(
     picks: list[dict[str, list[str]]] | None = None,
     departures: list[float] | None = None,
     strict: bool = True,
+    pickup_only: list[list[str]] | None = None,
 ) -> Plan:
     """A `Plan` from routes given as lists of site ids (e.g. another solver's), one per truck.
 
@@ -25,7 +26,9 @@ def plan_from_routes(
     written and checked like any other. With ``strict`` (the default) a route that breaks a
     rule raises `ValueError` naming it; with ``strict=False`` it is kept, timed as driven from
     ``departures[n]`` (minutes; default the shift start), so that the independent checker can
-    count what it breaks. A parcel stop that no route visits always raises `ValueError`.
+    count what it breaks. ``pickup_only[n]`` lists the sites where route ``n`` only picks up
+    (split visits: another route drops their parcels). A parcel stop that no route visits always
+    raises `ValueError`.
     """
     inst = build_instance(scenario)
     node = {sid: k for k, sid in enumerate(inst.nodes)}
@@ -42,15 +45,16 @@ def plan_from_routes(
             chosen = {i: list(inst.stop(i).orders) for i in seq}
         else:
             chosen = {node[s]: [order_index[o] for o in os] for s, os in picks[n].items()}
-        ev = evaluate_route(inst, k, seq, chosen)
+        skip = frozenset(node[s] for s in (pickup_only[n] if pickup_only else ()))
+        ev = evaluate_route(inst, k, seq, chosen, pickup_only=skip)
         if not ev.feasible:
             if strict:
                 raise ValueError(f"route {n + 1} ({' '.join(ids)}) breaks the {ev.reason} rule")
             depart = departures[n] if departures else inst.types[k].start_min
-            ev = time_route_as_given(inst, k, seq, chosen, depart)
-        out.append(Route(vid, k, seq, chosen, ev))
+            ev = time_route_as_given(inst, k, seq, chosen, depart, skip)
+        out.append(Route(vid, k, seq, chosen, ev, skip))
     out += [Route(vid, k) for k, vid in free[len(out) :]]
-    visited = {i for r in out for i in r.seq}
+    visited = {i for r in out for i in r.seq if r.drops(i)}
     missing = [st.site_id for st in inst.stops if st.mandatory and st.node not in visited]
     if missing:
         raise ValueError(f"parcel stops not visited: {', '.join(missing)}")

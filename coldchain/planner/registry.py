@@ -7,9 +7,9 @@ Every method is a `Method` in ``METHODS``; ``auto`` is not a method of its own b
 method     applies to                                                  auto, up to
 =========  ==========================================================  =====================
 routes     days whose every rule the route labels track (`routes_apply`) ``ROUTES_MAX_STOPS``
-compact    every day                                                   ``COMPACT_MAX_STOPS``
-search     every day                                                   any size
-pool       every day                                                   never
+compact    every day (with split visits: twin stops, ``model.twins``)  ``COMPACT_MAX_STOPS`` visits
+search     every day (splits visits when the rules allow it)           any size
+pool       every day (never splits a visit)                            never
 lines      days with fixed lines (``PlanOptions.lines``)               never
 =========  ==========================================================  =====================
 
@@ -46,10 +46,29 @@ def _always(inst: Instance) -> str | None:
     return None
 
 
+def _stops(inst: Instance) -> int:
+    return inst.n
+
+
+def _visit_slots(inst: Instance) -> int:
+    return inst.visit_slots
+
+
+def visits_once(inst: Instance) -> str | None:
+    """None unless the day allows split visits and has a site whose work two trucks could share
+    (the route labels visit each site once: they cannot yet split)."""
+    if inst.split_visits and any(inst.may_split(st.node) for st in inst.stops):
+        return "split visits are allowed (rules.split_visits)"
+    return None
+
+
 def routes_apply(inst: Instance) -> str | None:
     """None when every rule of ``inst`` is one the route labels track (`coldchain.colgen.tree`:
     loads, time windows, shifts, costs that depend on the route alone); otherwise the first rule
     that is not, in words."""
+    split = visits_once(inst)
+    if split is not None:
+        return split
     if any(t.cny_per_h > 0 for t in inst.types):
         return "drivers are paid by the hour (waiting time depends on the departure)"
     end = max(t.end_min for t in inst.types)
@@ -85,6 +104,7 @@ class Method:
     auto_max_stops: int | None = None
     prepared: bool = True
     without_mip: str | None = None  # the method that plans when options.use_mip is False
+    size: Callable[[Instance], int] = _stops  # what auto_max_stops counts (compact: stop visits, twins included)
     noun: str = ""  # how notes name it ("the route method"); default: the name
 
     def runner(self) -> Callable[..., Plan]:
@@ -95,7 +115,7 @@ class Method:
         """None when ``auto`` may choose this method for ``inst``; otherwise why not."""
         if self.auto_max_stops is None:
             return "auto never chooses it"
-        if inst.n > self.auto_max_stops:
+        if self.size(inst) > self.auto_max_stops:
             return f"more than {self.auto_max_stops} stops"
         return self.applies(inst)
 
@@ -114,7 +134,7 @@ class Method:
     def _run(self, inst: Instance, timings: dict, excluded: dict, options: PlanOptions, notes=()) -> Plan:
         if not options.use_mip and self.without_mip:
             return METHODS[self.without_mip]._run(inst, timings, excluded, options)
-        why = self.applies(inst)
+        why = self.applies(inst) if options.use_mip else None  # without the MIP: its first search's plan
         if why is not None and self.fallback:
             note = (
                 f"the {self.noun or self.name} method does not apply to this day ({why}); "
@@ -132,6 +152,7 @@ METHODS: dict[str, Method] = {
             "the full MILP (proves optimality on small days)",
             "coldchain.planner.compact:plan_compact",
             auto_max_stops=COMPACT_MAX_STOPS,
+            size=_visit_slots,
         ),
         Method(
             "routes",
@@ -215,7 +236,11 @@ def prepare(day: Scenario | Instance) -> tuple[Instance, dict[str, float], dict[
     timings["prepare_s"] = time.perf_counter() - t0
     excluded = {o.index: o.excluded for o in inst.orders if o.excluded is not None}
 
-    impossible = [st.site_id for st in inst.stops if st.mandatory and not inst.serves[:, st.node].any()]
+    impossible = [
+        st.site_id
+        for st in inst.stops
+        if st.mandatory and not any(inst.drops_fit(t.index, st.node) for t in inst.types)
+    ]
     impossible += [o.site_id for o in inst.orders if o.required and o.excluded is not None]
     if impossible:
         return Plan(inst, SolveStatus.INFEASIBLE, (), excluded, tuple(impossible), None, None, timings)

@@ -324,14 +324,28 @@ class ObjectiveWeights(BaseModel):
     spoilage: float = Field(default=1.0, ge=0)
 
 
+class Rules(BaseModel):
+    """Business rules a scenario may change (``[rules]`` in ``scenario.toml``).
+
+    ``split_visits``: a site's parcel drop and its pickup orders may ride different trucks, and
+    two pickup orders of one site may too (each truck's visit serves a disjoint part of the
+    site's work, one service time per visit). Off by default: a service point receives one
+    truck a day, as the alliance's points are staffed and sign for today.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    split_visits: bool = False
+
+
 class Settings(BaseModel):
-    """The scenario's ``scenario.toml``: name, planning date, travel model, objective weights."""
+    """The scenario's ``scenario.toml``: name, planning date, travel model, objective weights, rules."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     name: str = "scenario"
     date: date
     travel: TravelSettings
     weights: ObjectiveWeights = ObjectiveWeights()
+    rules: Rules = Rules()
 
 
 class Scenario(BaseModel):

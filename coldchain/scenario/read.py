@@ -2,7 +2,7 @@
 
 A scenario folder holds::
 
-    scenario.toml   planning date, name, optional [travel] and [weights] overrides
+    scenario.toml   planning date, name, optional [travel], [weights] and [rules] overrides
     sites.csv       hub, town and village service points
     vehicles.csv    the fleet
     orders.csv      co-op shippers' pickup orders (may be header-only)
@@ -140,6 +140,8 @@ def _friendly(err: dict) -> str:
         return f"must be at most {num(ctx['le'])}"
     if kind == "less_than":
         return f"must be less than {num(ctx['lt'])}"
+    if kind == "extra_forbidden":
+        return "unknown key"
     if kind == "literal_error":
         return f"must be one of {ctx['expected']}"
     if kind == "string_too_long":
@@ -355,7 +357,7 @@ def _read_settings(folder: Path) -> tuple[Settings | None, list[Problem]]:
         return None, [Problem(fname, None, None, "save the file as UTF-8")]
     except OSError as exc:
         return None, [Problem(fname, None, None, f"cannot open the file: {exc.strerror}")]
-    for table in ("travel", "weights"):
+    for table in ("travel", "weights", "rules"):
         if not isinstance(data.get(table, {}), dict):
             got = str(data[table])
             return None, [Problem(fname, None, table, f"must be a table: [{table}] with one key = value a line", got)]
@@ -370,6 +372,7 @@ def _read_settings(folder: Path) -> tuple[Settings | None, list[Problem]]:
                 date=data.get("date"),
                 travel=TravelSettings(**travel),
                 weights=ObjectiveWeights(**weights),
+                rules=data.get("rules", {}),
             ),
             [],
         )

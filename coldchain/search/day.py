@@ -4,9 +4,12 @@ The search moves *items*, not sites: a site's parcel drop is one item and each o
 pickup orders another, so one visit may drop the parcels and take some of the pickups and leave
 others. Items of one site that ride the same truck form one visit (one service time): between
 two of them the drive is 0 km and :math:`-s_v` minutes, so the second starts when the first does
-and the visit ends :math:`s_v` after the later start. A site is visited at most once a day: an
-item whose site is already on a route may only join that visit, and a removal that cuts into a
-visit takes all of it.
+and the visit ends :math:`s_v` after the later start. Unless the scenario allows split visits
+(``[rules] split_visits``), a site is visited at most once a day: an item whose site is already
+on a route may only join that visit. With split visits, it may instead ride another truck: into
+that truck's visit of the site if it has one, else as a visit of its own (its service time and
+drive paid again, so the search splits only when that pays). Within one route the items of a
+site stay one visit, and a removal that cuts into a visit takes all of it.
 
 =====================  ======================================================================
 item                   what it carries, and what leaving it out costs (its prize)
@@ -132,7 +135,9 @@ def day_items(inst: Instance) -> DayItems:
     for k, t in enumerate(types):
         for x in range(1, m):
             ok = bool(inst.serves[k, node[x]])
-            if order[x] >= 0:
+            if order[x] < 0:
+                ok = ok and delivery[x] <= t.capacity_kg + 1e-9  # (with split visits serves may not say)
+            else:
                 ok = ok and pick[x] <= t.capacity_kg + 1e-9 and cold[x] <= t.reefer_kg + 1e-9
             serves[k, x] = ok
     data = (
@@ -208,9 +213,11 @@ class DayFound:
 
 
 def to_route(inst: Instance, items: DayItems, k: int, row) -> Route:
-    """An item sequence as a `Route` (sites in order, the orders picked at each), unchecked."""
+    """An item sequence as a `Route` (sites in order, the orders picked at each, the parcel stops
+    whose drop is not among the items: pickup-only visits), unchecked."""
     seq: list[int] = []
     picks: dict[int, list[int]] = {}
+    drops: set[int] = set()
     for x in row:
         v = int(items.node[x])
         if not seq or seq[-1] != v:
@@ -219,7 +226,10 @@ def to_route(inst: Instance, items: DayItems, k: int, row) -> Route:
         o = int(items.order[x])
         if o >= 0:
             picks[v].append(o)
-    return Route("", k, seq, picks)
+        else:
+            drops.add(v)
+    pickup_only = frozenset(v for v in seq if inst.stop(v).mandatory and v not in drops)
+    return Route("", k, seq, picks, pickup_only=pickup_only)
 
 
 def checked(inst: Instance, r: Route) -> tuple[Route, bool]:
@@ -227,7 +237,8 @@ def checked(inst: Instance, r: Route) -> tuple[Route, bool]:
     value first, until it passes (True when that happened)."""
     if len(set(r.seq)) < len(r.seq):
         raise ValueError(f"route visits a site twice: {r.seq}")
-    ev = evaluate_route(inst, r.k, r.seq, r.picks)
+    skip = r.pickup_only
+    ev = evaluate_route(inst, r.k, r.seq, r.picks, pickup_only=skip)
     picks = {i: list(os) for i, os in r.picks.items()}
     repaired = False
     while not ev.feasible:
@@ -237,12 +248,13 @@ def checked(inst: Instance, r: Route) -> tuple[Route, bool]:
         _, o, i = held[0]
         picks[i].remove(o)
         repaired = True
-        ev = evaluate_route(inst, r.k, r.seq, picks)
-    seq = [i for i in r.seq if picks.get(i) or inst.stop(i).mandatory]
+        ev = evaluate_route(inst, r.k, r.seq, picks, pickup_only=skip)
+    seq = [i for i in r.seq if picks.get(i) or (inst.stop(i).mandatory and i not in skip)]
     if seq != r.seq:
         picks = {i: picks[i] for i in seq}
-        ev = evaluate_route(inst, r.k, seq, picks)
-    return Route(r.vehicle_id, r.k, seq, picks, ev), repaired
+        skip = frozenset(i for i in skip if i in seq)
+        ev = evaluate_route(inst, r.k, seq, picks, pickup_only=skip)
+    return Route(r.vehicle_id, r.k, seq, picks, ev, skip), repaired
 
 
 def search_day(
@@ -267,7 +279,7 @@ def search_day(
             if rt.seq and slots.get(rt.k):
                 row = []
                 for i in rt.seq:
-                    if (i, -1) in where:
+                    if (i, -1) in where and i not in rt.pickup_only:
                         row.append(where[(i, -1)])
                     row += [where[(i, o)] for o in rt.picks.get(i, ()) if (i, o) in where]
                 r = slots[rt.k].pop(0)
@@ -278,7 +290,7 @@ def search_day(
     cap = sisr.MAX_ITERS if max_iters is None else max(1, int(max_iters))
     best, blens, _left, pool, plens, ptypes, its = sisr.search(
         items.data, items.serves, rtype, items.adj, items.far, items.sib_ptr, items.sib_idx, init, lens, seed,
-        deadline, cap, POOL_CAP,
+        deadline, cap, POOL_CAP, inst.split_visits,
     )  # fmt: skip
     routes, repaired = [], 0
     placed = set()
@@ -295,10 +307,9 @@ def search_day(
     found = []
     for row, c in zip(rows, costs):
         got = row[2 : 2 + row[1]]
-        drops = {int(items.node[x]) for x in got if items.order[x] < 0}
-        if any(inst.stop(int(v)).mandatory and int(v) not in drops for v in items.node[got]):
-            continue  # a pickup whose site's parcels were left out (a plan with a stop missing)
         rt = to_route(inst, items, int(row[0]), got)
+        if rt.pickup_only and not inst.split_visits:
+            continue  # a pickup whose site's parcels were left out (a plan with a stop missing)
         rt.ev = RouteEval(True, cost=float(c))  # the search's cost; the evaluator checks it once chosen
         found.append(rt)
     cost = sum(r.cost for r in routes)

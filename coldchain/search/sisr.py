@@ -14,7 +14,8 @@ ready times, the shift, payload with deliveries and pickups on board together, a
 fixed costs (from `coldchain.core.arrays.TypeData`). On every other day
 (`coldchain.search.day`) an item is a site's parcel drop or one pickup order, optional ones with
 a prize (the order's value: an item is put back only where that costs less), items of one site
-share one visit, and the loop also keeps reefer space, per-order deadlines at the cold store and
+on one route share one visit (on one route only, unless the day allows split visits), and the
+loop also keeps reefer space, per-order deadlines at the cold store and
 the driver's paid time (the module docstring there has the rules). The caller checks every
 route it returns with the exact route evaluator.
 
@@ -138,12 +139,13 @@ def _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, rcold, route_of,
 @njit(cache=True)
 def _recreate(  # noqa: C901 (a compiled loop: see the docstring)
     absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, rcold, route_of, pos_of, serves, data,
-              far, touched, sib_ptr, sib_idx):  # fmt: skip
+              far, touched, sib_ptr, sib_idx, split):  # fmt: skip
     """Put the absent items back, each at its cheapest feasible position (with blinks) if that
     costs less than leaving it out (its prize); the order is random, by size, farthest from the
     hub or nearest (weights 4:4:2:1). An item whose site another item already puts on a route
-    goes into that visit (one visit per site). Returns how many stay absent (moved to the front
-    of ``absent``).
+    goes into that visit (one visit per site); with ``split`` (split visits allowed) it may
+    instead go on any other route, into that route's visit of its site if it has one. Returns
+    how many stay absent (moved to the front of ``absent``).
 
     Complexity (above McCabe 20): a compiled (Numba) loop over plain arrays; the order, the blinks
     and the O(1) feasibility test of each position stay in one function so that no call crosses
@@ -181,8 +183,15 @@ def _recreate(  # noqa: C901 (a compiled loop: see the docstring)
         best_q = -1
         empty_seen = np.zeros(n_types, dtype=np.bool_)
         for r in range(n_routes):
+            here = anchor >= 0 and r == anchor  # route r already visits the item's site
             if anchor >= 0 and r != anchor:
-                continue
+                if not split:
+                    continue
+                for y in range(sib_ptr[v], sib_ptr[v + 1]):
+                    s = sib_idx[y]
+                    if s != i and route_of[s] == r:
+                        here = True
+                        break
             if lens[r] == 0:
                 if empty_seen[rtype[r]]:
                     continue
@@ -197,8 +206,8 @@ def _recreate(  # noqa: C901 (a compiled loop: see the docstring)
                 # passing the arrays costs more than the test)
                 a = routes[r, q]
                 b = routes[r, q + 1]
-                if anchor >= 0 and node[a] != v and node[b] != v:
-                    continue
+                if here and node[a] != v and node[b] != v:
+                    continue  # into the route's visit of the site, never a second visit
                 if node[a] == node[b] and node[a] != v and node[a] > 0:
                     continue  # never inside another site's visit
                 if np.random.random() < BLINK:
@@ -347,7 +356,7 @@ def _absent_cost(absent, n_absent, prize):
 
 @njit(cache=True)
 def search(
-    data, serves, rtype, adj, far, sib_ptr, sib_idx, init_routes, init_lens, seed, deadline, max_iters, pool_cap
+    data, serves, rtype, adj, far, sib_ptr, sib_idx, init_routes, init_lens, seed, deadline, max_iters, pool_cap, split
 ):  # pragma: no cover - compiled
     """SISR from ``init_routes`` (rows: items of one truck, ``init_lens`` of them) until
     ``deadline`` (``time.perf_counter``) or ``max_iters`` iterations, whichever comes first.
@@ -384,7 +393,7 @@ def search(
             absent[n_absent] = i
             n_absent += 1
     n_absent = _recreate(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, rcold, route_of, pos_of,
-                         serves, data, far, touched, sib_ptr, sib_idx)  # fmt: skip
+                         serves, data, far, touched, sib_ptr, sib_idx, split)  # fmt: skip
     cur = rcost.sum() + _absent_cost(absent, n_absent, prize)
     arcs = 0
     for r in range(n_routes):
@@ -438,7 +447,7 @@ def search(
         n_absent = _ruin(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, rcold, route_of, pos_of,
                          data, adj, touched)  # fmt: skip
         n_absent = _recreate(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, rcold, route_of,
-                             pos_of, serves, data, far, touched, sib_ptr, sib_idx)  # fmt: skip
+                             pos_of, serves, data, far, touched, sib_ptr, sib_idx, split)  # fmt: skip
         new = rcost.sum() + _absent_cost(absent, n_absent, prize)
         keep = new < cur - temp * math.log(np.random.random() + 1e-300)
         # the backup equals the plan at the start of the iteration: the touched routes are copied
@@ -560,7 +569,7 @@ def search_plan(
     sib_idx = np.arange(n + 1, dtype=np.int64)
     deadline = time.perf_counter() + max(seconds, 0.0)
     best, blens, left, pool, plens, ptypes, its = search(
-        data, serves, rtype, adj, far, sib_ptr, sib_idx, init, lens, seed, deadline, MAX_ITERS, POOL_CAP
+        data, serves, rtype, adj, far, sib_ptr, sib_idx, init, lens, seed, deadline, MAX_ITERS, POOL_CAP, False
     )
 
     def column(k: int, seq: tuple[int, ...]) -> Column:
@@ -593,6 +602,6 @@ def warm_up() -> float:
     adj = np.array([[0, 0], [2, 0], [1, 0]], dtype=np.int64)
     ptr = np.arange(n1 + 1, dtype=np.int64)
     search(data, np.ones((1, n1), dtype=np.bool_), np.zeros(2, dtype=np.int64), adj, z1, ptr, ptr[:n1],
-           np.zeros((2, 2), dtype=np.int64), np.zeros(2, dtype=np.int64), 0, 0.0, MAX_ITERS, 10)  # fmt: skip
+           np.zeros((2, 2), dtype=np.int64), np.zeros(2, dtype=np.int64), 0, 0.0, MAX_ITERS, 10, False)  # fmt: skip
     _compiled = True
     return time.perf_counter() - t0

@@ -27,6 +27,10 @@ Symbols
     \sum_{c: i \in S_c} z_c \le 1 \ \forall i, \qquad
     \sum_{c: o \in O_c} z_c \le 1 \ \forall o
 
+(with split visits, ``[rules] split_visits``, there are no stop rows: two runs may pick up at
+one site, the order rows keep every order on one run at most; a run keeps only the parcel stops
+where it drops the parcels, and its known route, pickup-only visits and all, is a column).
+
 Costs and values carry the objective's weights (`coldchain.core.costs`); the model is the one set
 partitioning of `coldchain.setpart.partition` (rows per run, per added stop and per order).
 """
@@ -125,8 +129,9 @@ def choose_pickups(
     sp = SetPartition(name)
     for n in range(len(runs)):
         sp.row(("run", n), 1.0, 1.0)
-    for i in sorted(i for i, cs in by_stop.items() if len(cs) > 1):
-        sp.row(("stop", i), -INF, 1.0)
+    if not inst.split_visits:  # with split visits, several trucks may pick up at one site
+        for i in sorted(i for i, cs in by_stop.items() if len(cs) > 1):
+            sp.row(("stop", i), -INF, 1.0)
     for o in sorted(o for o, cs in by_order.items() if len(cs) > 1):
         sp.row(("order", o), -INF, 1.0)
     price = inst.costs
@@ -156,9 +161,10 @@ def _column(inst: Instance, run: Run, base: list[int], own: dict, added: list[in
         return None
     picks = {**{i: list(os) for i, os in own.items()}, **{i: list(inst.stop(i).orders) for i in added}}
     picks = {i: [o for o in os if inst.orders[o].excluded is None] for i, os in picks.items()}
+    skip = frozenset(i for i in added if inst.stop(i).mandatory)  # a split visit: another run drops there
     dropped: list[tuple[int, int]] = []
     while True:
-        ev: RouteEval = evaluate_route(inst, run.k, seq, picks, depart=run.depart)
+        ev: RouteEval = evaluate_route(inst, run.k, seq, picks, depart=run.depart, pickup_only=skip)
         if ev.feasible:
             break
         carried = [(inst.orders[o].kg, i, o) for i, os in picks.items() for o in os]
@@ -171,19 +177,19 @@ def _column(inst: Instance, run: Run, base: list[int], own: dict, added: list[in
             return None  # an added stop with nothing to pick up is not worth a column
     for i, o in dropped[-2::-1]:  # put back what the last drop made unnecessary, lightest first
         picks[i].append(o)
-        again = evaluate_route(inst, run.k, seq, picks, depart=run.depart)
+        again = evaluate_route(inst, run.k, seq, picks, depart=run.depart, pickup_only=skip)
         if again.feasible:
             ev = again
         else:
             picks[i].remove(o)
     picks = {i: os for i, os in picks.items() if os}
-    return Route(run.vehicle_id, run.k, seq, picks, ev)
+    return Route(run.vehicle_id, run.k, seq, picks, ev, skip)
 
 
 def improve_pickups(
     inst: Instance, routes: list[Route], options: SolveOptions, max_detour_km: float = 15.0
 ) -> tuple[list[Route] | None, float]:
-    """Re-deal every pickup between the parcel runs of a plan: each route keeps its parcel stops
+    """Re-deal every pickup between the parcel runs of a plan: each route keeps the stops where it drops parcels
     (a route with none keeps all its stops) and may add up to one more pickup stop than it had
     (at most 4) within ``max_detour_km``. Returns every truck's route (or None if the solver
     found nothing) and the new plan's cost; never worse than ``routes``, whose routes are
@@ -194,7 +200,7 @@ def improve_pickups(
     for r in routes:
         if not r.seq:
             continue
-        parcel = tuple(i for i in r.seq if inst.stop(i).mandatory)
+        parcel = tuple(i for i in r.seq if inst.stop(i).mandatory and r.drops(i))
         stops = parcel or tuple(r.seq)
         runs.append(Run(r.vehicle_id, r.k, stops, None, min(4, len(r.seq) - len(stops) + 1), max_detour_km, r))
     columns, broken = pickup_columns(inst, runs, deadline)

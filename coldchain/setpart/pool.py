@@ -27,8 +27,20 @@ Symbols
     \sum_{r: o \in O_r} x_r = 1 \quad \text{must-serve orders } o
 
 An order is served by the route that visits its stop with it in :math:`O_r`; a stop visited at
-most once means an order is served at most once. Costs and values carry the objective's weights
-(`coldchain.core.costs`). The model is the one set partitioning of `coldchain.setpart.partition`.
+most once means an order is served at most once.
+
+With split visits (``[rules] split_visits``) a stop may be on several chosen routes, each
+serving a disjoint part of its work: the stop rows then count only the routes that drop the
+stop's parcels (:math:`D_r`, the parcel stops of :math:`S_r` where route :math:`r` does not only
+pick up), and every order gets a row:
+
+.. math::
+
+    \sum_{r: i \in D_r} x_r = 1 \quad \text{parcel stops } i, \qquad
+    \sum_{r: o \in O_r} x_r \le 1 \quad \text{orders } o \ (= 1 \text{ when must-serve})
+
+Costs and values carry the objective's weights (`coldchain.core.costs`). The model is the one set partitioning of
+`coldchain.setpart.partition`.
 """
 
 from __future__ import annotations
@@ -41,12 +53,13 @@ from coldchain.setpart.partition import INF, SetPartition, fleet_row, route_rows
 
 def build_pool_model(inst: Instance, pool: list[Route]) -> SetPartition:
     """The set-partitioning MILP over ``pool`` (see the module docstring); column ``r`` is ``pool[r]``."""
+    split = inst.split_visits
     by_stop: dict[int, list[int]] = {}
     by_type: dict[int, list[int]] = {}
     carried: dict[int, list[int]] = {}
     for r, route in enumerate(pool):
         by_type.setdefault(route.k, []).append(r)
-        for i in route.seq:
+        for i in _covered(inst, route):
             by_stop.setdefault(i, []).append(r)
         for os in route.picks.values():
             for o in os:
@@ -65,12 +78,22 @@ def build_pool_model(inst: Instance, pool: list[Route]) -> SetPartition:
         sp.row(fleet_row(k), -INF, float(inst.types[k].count))
     for o in required:
         sp.row(("order", o), 1.0, 1.0)
+    if split:
+        for o in sorted(set(carried) - set(required)):
+            sp.row(("order", o), -INF, 1.0)
     price = inst.costs
     for route in pool:
         orders = [("order", o) for os in route.picks.values() for o in os]
-        sp.column(price.net(route), [*route_rows(route.k, route.seq), *orders])
+        sp.column(price.net(route), [*route_rows(route.k, _covered(inst, route)), *orders])
     sp.constant = sum(price.lost)
     return sp
+
+
+def _covered(inst: Instance, route: Route) -> list[int]:
+    """The stops whose row ``route`` covers: all its stops, or with split visits its parcel drops."""
+    if not inst.split_visits:
+        return list(route.seq)
+    return [i for i in route.seq if inst.stop(i).mandatory and route.drops(i)]
 
 
 def recombine(
@@ -98,6 +121,8 @@ def assign_trucks(inst: Instance, chosen: list[Route]) -> list[Route]:
     for t in inst.types:
         mine = sorted((r for r in chosen if r.k == t.index), key=lambda r: r.ev.depart)
         for vid, r in zip(t.vehicle_ids, mine):
-            out.append(Route(vid, t.index, list(r.seq), {i: list(os) for i, os in r.picks.items()}, r.ev))
+            out.append(
+                Route(vid, t.index, list(r.seq), {i: list(os) for i, os in r.picks.items()}, r.ev, r.pickup_only)
+            )
         out += [Route(vid, t.index) for vid in t.vehicle_ids[len(mine) :]]
     return out
