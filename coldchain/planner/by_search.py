@@ -104,9 +104,11 @@ def plan_by_search(
     t0 = time.perf_counter()
     items = day_items(inst)
     search_s = options.heuristic_s
+    nominal_s = search_s  # the cap's seconds: from the time limit alone, not the clock, so that it repeats
     if search_s is None:
         search_s = max(0.5, DAY_SEARCH_SHARE * limit - (time.perf_counter() - started))
-    iters = iteration_cap(len(items.node), search_s)
+        nominal_s = max(0.5, DAY_SEARCH_SHARE * limit - (bound_s if lb is not None else 0.0))
+    iters = iteration_cap(len(items.node), nominal_s)
     found = search_day(inst, search_s, options.seed, max_iters=iters, items=items)
     timings["heuristic_s"] = time.perf_counter() - t0
     if found.iterations < iters:
