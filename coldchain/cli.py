@@ -383,10 +383,14 @@ def _plan(scenario, out_dir, time_limit, gap, threads, preset, method, no_map, q
 @app.command()
 def generate(
     out_dir: Annotated[Path, typer.Argument(help="Folder to write the scenario into (created if needed).")],
-    day: Annotated[str, typer.Option("--day", help="peak (mid-June litchi peak) or ordinary.")] = "peak",
+    day: Annotated[
+        str,
+        typer.Option("--day", help="peak (mid-June litchi peak), ordinary, or full (every village and litchi shed)."),
+    ] = "peak",
     seed: Annotated[int, typer.Option("--seed", help="The same seed always gives the same day.")] = 1,
 ) -> None:
-    """Write a full-county Ling Shan day (19 town points, 100-170 villages, 19-28 trucks) as a scenario."""
+    """Write a Ling Shan county day as a scenario: 19 town points and 100-170 villages with 19-28 trucks (peak,
+    ordinary), or all 389 villages, 128 litchi sheds and 40 trucks, about 540 stops (full)."""
     from coldchain.apps.generate import DAYS, generate_day, write_day
 
     if day not in DAYS:

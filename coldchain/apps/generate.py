@@ -19,6 +19,15 @@ Where the figures come from (shared domain facts; S sourced, D derived, E estima
   parcels, only fruit to collect. An ordinary day has no litchi and a few other perishables (§3).
 - Fleet (§4, §8): 4.2 m dry vans 1.5 t at 1.0 CNY/km, reefers 1.2 t at 1.5 CNY/km, split-body
   trucks 0.7 + 0.5 t; fixed cost 120-170 CNY/day; driver 30 CNY/h (D/E).
+- The full day (``--day full``): the dispatcher's real day, every one of the 389 villages with
+  parcels (22-23 per rural town) plus the 19 town points, and about 150 litchi lots of 50-400 kg
+  (one co-op's morning pick, E): about 20 at villages, the rest one or two lots each at 128
+  pickup-only sheds (orchard collection points, kind ``village``, ids ``S_<town>_<k>``, no
+  parcels) 1-8 km from the seat of a litchi town; 30 % of the sheds have a pre-cooling room (E).
+  About 540 stops. Every village is served on an ordinary weekday, so a village gets 25-70
+  parcels (the alliance's share of an average day's 60-160, D/E; the peak day's 40-110 at all
+  389 villages would need more vans than the alliance has). Fleet: 40 trucks (24 dry, 10 reefer,
+  6 split), written as three ``vehicles.csv`` rows with a ``count`` (trucks ``D-1`` .. ``D-24``).
 """
 
 from __future__ import annotations
@@ -74,7 +83,20 @@ DAYS = {
     # litchi towns with no parcels today (their orchards' lots are collected all the same)
     "peak": dict(villages=170, fleet={"dry": 16, "reefer": 8, "split": 4}, litchi=0.4, other=12, no_parcels=0.2),
     "ordinary": dict(villages=100, fleet={"dry": 14, "reefer": 3, "split": 2}, litchi=0.0, other=18, no_parcels=0.0),
+    # the whole county: every village with parcels, most litchi lots at pickup-only sheds; the fleet
+    # as ``count`` rows; parcels per village and kg per litchi lot given (peak and ordinary: 40-110, 100-600)
+    "full": dict(
+        villages=389,
+        fleet={"dry": 24, "reefer": 10, "split": 6},
+        litchi=0.04,
+        other=15,
+        no_parcels=0.0,
+        sheds=128,
+        village_parcels=(25, 71),
+        lot_kg=(50, 400),
+    ),
 }
+SHED_PRECOOLING = 0.3  # share of the full day's litchi sheds with a pre-cooling room (E)
 OTHER = [("longan", 80, 300), ("banana", 150, 500), ("duck_eggs", 50, 200), ("fresh_fish", 40, 150)]
 OTHER += [("leafy_greens", 40, 150), ("raw_milk", 60, 200)]
 
@@ -87,15 +109,38 @@ def _csv(header: list[str], rows: list[list]) -> str:
     return "\n".join([",".join(header), *(",".join(cell(v) for v in r) for r in rows)]) + "\n"
 
 
+def _sheds(rng: np.random.Generator, rural: list[tuple], count: int, sites: list[list]) -> list[tuple[str, str]]:
+    """``count`` pickup-only litchi sheds (no parcels), in turn over the litchi towns, 1-8 km from
+    the town seat, some with pre-cooling; appended to ``sites``; (site id, town id) each."""
+    sheds: list[tuple[str, str]] = []
+    litchi_rural = [t for t in rural if t[0] in LITCHI_TOWNS]
+    for k in range(count):
+        tid, tname, lat, lon = litchi_rural[k % len(litchi_rural)]
+        r_km, ang = rng.uniform(1.0, 8.0), rng.uniform(0, 2 * math.pi)
+        vlat = lat + r_km * math.sin(ang) / 111.0
+        vlon = lon + r_km * math.cos(ang) / (111.0 * math.cos(math.radians(lat)))
+        vlat, vlon = float(np.clip(vlat, 21.86, 22.64)), float(np.clip(vlon, 108.70, 109.57))
+        number = k // len(litchi_rural) + 1
+        sid = f"S_{tid}_{number:02d}"
+        precool = rng.random() < SHED_PRECOOLING
+        sites.append(
+            [sid, f"{tname}荔枝收购点{number}", "village", f"T_{tid}", round(vlat, 4), round(vlon, 4), "07:00"]
+            + ["18:00", int(rng.choice([10, 12, 15])), "yes" if precool else "no"]
+        )
+        sheds.append((sid, tid))
+    return sheds
+
+
 def generate_day(kind: str = "peak", seed: int = 1, day: date | None = None) -> dict[str, str]:
     """The files of a county-day scenario folder, by file name.
 
-    ``kind`` is ``peak`` (mid-June litchi peak) or ``ordinary`` (outside the litchi season).
+    ``kind`` is ``peak`` (mid-June litchi peak), ``ordinary`` (outside the litchi season) or
+    ``full`` (mid-June, every village of the county and the litchi sheds: about 540 stops).
     """
     if kind not in DAYS:
         raise ValueError(f"kind must be one of {', '.join(DAYS)}")
     spec = DAYS[kind]
-    day = day or (date(2026, 6, 15) if kind == "peak" else date(2026, 9, 15))
+    day = day or (date(2026, 9, 15) if kind == "ordinary" else date(2026, 6, 15))
     rng = np.random.default_rng([seed, list(DAYS).index(kind)])
     name = f"lingshan-{kind}-{day.isoformat()}-seed{seed}"
 
@@ -134,8 +179,9 @@ def generate_day(kind: str = "peak", seed: int = 1, day: date | None = None) -> 
             )
             villages.append((sid, tid))
             if rng.random() >= spec["no_parcels"] or tid not in LITCHI_TOWNS:
-                add_parcels(sid, int(rng.integers(40, 111)))
+                add_parcels(sid, int(rng.integers(*spec.get("village_parcels", (40, 111)))))
 
+    sheds = _sheds(rng, rural, spec.get("sheds", 0), sites)
     orders: list[list] = []
     yesterday = day - timedelta(days=1)
 
@@ -151,8 +197,17 @@ def generate_day(kind: str = "peak", seed: int = 1, day: date | None = None) -> 
                     ready, note = moment(yesterday, rng.uniform(13 * 60, 17.5 * 60)), "picked yesterday afternoon"
                 else:
                     ready, note = moment(day, rng.uniform(6 * 60, 11 * 60)), "picked this morning"
-                kg = float(round(rng.uniform(100, 600), -1))
+                kg = float(round(rng.uniform(*spec.get("lot_kg", (100, 600))), -1))
                 orders.append([f"LZ-{n:03d}", f"{tid.title()} co-op {1 + n % 4}", sid, "litchi", kg, ready, note])
+    for sid, tid in sheds:  # one lot a shed, a few two
+        for _ in range(1 + int(rng.random() < 0.1)):
+            n = len(orders) + 1
+            late = rng.random() < 0.3  # picked yesterday afternoon, as at the villages
+            when = moment(yesterday, rng.uniform(13 * 60, 17.5 * 60)) if late else None
+            ready = when or moment(day, rng.uniform(6 * 60, 11 * 60))
+            note = "picked yesterday afternoon" if late else "picked this morning"
+            kg = float(round(rng.uniform(*spec["lot_kg"]), -1))
+            orders.append([f"LZ-{n:03d}", f"{tid.title()} co-op {1 + n % 4}", sid, "litchi", kg, ready, note])
     for _ in range(spec["other"]):
         sid, tid = villages[int(rng.integers(len(villages)))]
         product, lo, hi = OTHER[int(rng.integers(len(OTHER)))]
@@ -162,13 +217,22 @@ def generate_day(kind: str = "peak", seed: int = 1, day: date | None = None) -> 
         orders.append([f"OT-{n:03d}", f"{tid.title()} farmers", sid, product, kg, ready, ""])
 
     vehicles = []
+    by_count = "sheds" in spec  # the full day: one row per kind, with a count (trucks D-1 .. D-24)
     for vkind, count in spec["fleet"].items():
         dry, reefer, fixed, per_km = KINDS[vkind]
+        if by_count:
+            row = [vkind[0].upper(), "alliance", "HUB", dry, reefer, fixed, per_km, 30, "06:30", "19:30", count]
+            vehicles.append(row)
+            continue
         for v in range(count):
             vid = f"{vkind[0].upper()}{v + 1:02d}"
             vehicles.append([vid, "alliance", "HUB", dry, reefer, fixed, per_km, 30, "06:30", "19:30"])
 
-    kind_text = "litchi peak day (mid-June)" if kind == "peak" else "ordinary day outside the litchi season"
+    kind_text = {
+        "peak": "litchi peak day (mid-June)",
+        "ordinary": "ordinary day outside the litchi season",
+        "full": "day of every village and litchi shed (mid-June)",
+    }[kind]
     toml = (
         f"# A generated full-county {kind_text} for Ling Shan: coldchain generate --day {kind} --seed {seed}\n"
         f"# Sources and assumptions: coldchain/generate.py docstring.\n"
@@ -203,7 +267,8 @@ def generate_day(kind: str = "peak", seed: int = 1, day: date | None = None) -> 
                 "driver_cost_cny_per_h",
                 "shift_start",
                 "shift_end",
-            ],
+            ]
+            + (["count"] if by_count else []),
             vehicles,
         ),
         "parcels.csv": _csv(["company", "site_id", "parcel_count", "weight_kg"], parcels),

@@ -21,20 +21,47 @@ from coldchain.core.outcome import Progress, SolveOptions, SolveOutcome, SolveSt
 from coldchain.core.plan import Plan, PlanOptions
 from coldchain.core.route import Route, route_key
 from coldchain.errors import SolverError
-from coldchain.search.day import checked, day_items, search_day
+from coldchain.search.day import GRANULAR_MIN_ITEMS, checked, day_items, search_day
 from coldchain.search.day import warm_up as compile_day_search
 from coldchain.setpart.pickups import improve_pickups
 from coldchain.setpart.pool import assign_trucks, recombine
 
-DAY_SEARCH_SHARE = 0.6  # the compiled search's share of the time limit
+DAY_SEARCH_SHARE = 0.7  # the compiled search's share of the time limit
 DAY_BOUND_SHARE = 0.12  # and the arc LP bound's (at most DAY_BOUND_MAX_S)
 DAY_BOUND_MAX_S = 15.0
+# A day whose arc LP has more arcs than this many per second of the bound's time gets no bound, and
+# the search those seconds. Measured (shared 2-core machine, 2026-12-03): the full day, seed 1
+# (865,000 arcs) took 16 s to build and had no LP solved within 30 s (under 29,000 arcs/s); it gave
+# its first bound within 60 s. The ordinary day (44,000 arcs) gets its bound within 1.8 s.
+BOUND_ARCS_PER_S = 40_000.0
 DAY_POOL_MAX = 20_000  # pool routes (cheapest per item first) offered to set partitioning
-# The search's iterations are capped so that the same scenario and seed give the same plan: an
-# iteration costs about ITEM_WORK / items seconds on the 2-core reference machine, and the cap is
-# ITERATION_MARGIN of what fits in the search's time (the clock ends it only on a slower machine).
+# The search's iterations are capped so that the same scenario and seed give the same plan: the
+# cap is ITERATION_MARGIN of the iterations that fit in the search's seconds at the rate measured
+# by ``python bench/search_rate.py --days peak:1 full:1 full:2 --seconds 10`` (shared 2-core
+# machine, 2026-12-03), so the clock ends the search only on a slower or busier machine:
+# - granular re-insertion (days of at least `day.GRANULAR_MIN_ITEMS` items, `day.GRANULAR_K`
+#   = 80 nearest items): 91 us an iteration at 272 items (peak day), 157-165 us at 581-590 items
+#   (full days): GRANULAR_BASE_S + GRANULAR_ITEM_S per item (whole 60 s plans ran 115-155 us);
+# - every position tried (smaller days): about 1 / ITEM_WORK_PER_S seconds per item.
 ITEM_WORK_PER_S = 1.0e6
+GRANULAR_BASE_S = 31.0e-6
+GRANULAR_ITEM_S = 0.22e-6
 ITERATION_MARGIN = 0.7
+
+
+def iteration_cap(n_items: int, seconds: float) -> int:
+    """The search's iteration cap for a day of ``n_items`` items given ``seconds`` (see above)."""
+    if n_items >= GRANULAR_MIN_ITEMS:
+        per_iteration = GRANULAR_BASE_S + GRANULAR_ITEM_S * n_items
+    else:
+        per_iteration = n_items / ITEM_WORK_PER_S
+    return int(ITERATION_MARGIN * seconds / per_iteration) + 1
+
+
+def bound_fits(inst: Instance, seconds: float) -> bool:
+    """Whether the arc LP of ``inst`` can be built and solved in ``seconds`` (``BOUND_ARCS_PER_S``)."""
+    arcs = sum((int(inst.serves[t.index].sum()) + 1) ** 2 for t in inst.types)
+    return arcs <= BOUND_ARCS_PER_S * seconds
 
 
 def plan_by_search(
@@ -44,8 +71,9 @@ def plan_by_search(
     and pickup orders, set partitioning (HiGHS) over the routes it met, then the pickups re-dealt
     between the chosen runs (``pickups.improve_pickups``); the gap is against the arc LP bound
     (`coldchain.colgen.arc_bound`). Everything, compiling (or loading the cached code) included,
-    counts against the time limit; the search's iterations are capped (``ITEM_WORK_PER_S``) so
-    that the same scenario and seed give the same plan."""
+    counts against the time limit; the search's iterations are capped (`iteration_cap`) so
+    that the same scenario and seed give the same plan. A day too large for the bound in its share
+    of the time (`bound_fits`) is planned without one (no gap printed)."""
     limit = options.solve.time_limit_s
     started = time.perf_counter() - sum(timings.values())
     threads = options.solve.threads or 1
@@ -59,7 +87,12 @@ def plan_by_search(
     timings["compile_s"] = compile_day_search()
     announce_phase(progress, "lower bound", time.perf_counter() - started)
     t0 = time.perf_counter()
-    lb = lower_bound(inst, time_limit_s=max(1.0, min(DAY_BOUND_MAX_S, DAY_BOUND_SHARE * limit)), threads=threads)
+    bound_s = max(1.0, min(DAY_BOUND_MAX_S, DAY_BOUND_SHARE * limit))
+    lb = None
+    if bound_fits(inst, bound_s):
+        lb = lower_bound(inst, time_limit_s=bound_s, threads=threads)
+    else:
+        notes.append(f"no lower bound: the arc LP of a day this size needs more than its {bound_s:.0f} s")
     timings["bound_s"] = time.perf_counter() - t0
     bound = lb.value if lb else None
 
@@ -71,9 +104,11 @@ def plan_by_search(
     t0 = time.perf_counter()
     items = day_items(inst)
     search_s = options.heuristic_s
+    nominal_s = search_s  # the cap's seconds: from the time limit alone, not the clock, so that it repeats
     if search_s is None:
         search_s = max(0.5, DAY_SEARCH_SHARE * limit - (time.perf_counter() - started))
-    iters = int(ITERATION_MARGIN * ITEM_WORK_PER_S / len(items.node) * search_s) + 1
+        nominal_s = max(0.5, DAY_SEARCH_SHARE * limit - (bound_s if lb is not None else 0.0))
+    iters = iteration_cap(len(items.node), nominal_s)
     found = search_day(inst, search_s, options.seed, max_iters=iters, items=items)
     timings["heuristic_s"] = time.perf_counter() - t0
     if found.iterations < iters:

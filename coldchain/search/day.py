@@ -54,6 +54,9 @@ from coldchain.search import sisr
 
 NO_DEADLINE = np.inf
 POOL_CAP = 20_000  # route copies the pool keeps (a row is as wide as the day's items)
+ROUTE_REMOVAL = 0.0  # chance that an iteration removes a whole route (`sisr._ruin`); 0.1 measured no better
+GRANULAR_K = 80  # re-insert an item next to its this many nearest items first (`sisr._recreate`)
+GRANULAR_MIN_ITEMS = 200  # on days with fewer items, every position is tried
 
 
 @dataclass(frozen=True)
@@ -264,9 +267,15 @@ def search_day(
     max_iters: int | None = None,
     start: list[Route] | None = None,
     items: DayItems | None = None,
+    route_removal: float | None = None,
+    granular_k: int | None = None,
 ) -> DayFound:
     """SISR on any day for at most ``seconds`` and ``max_iters`` iterations (with a cap and a
-    deadline that does not bind, the same seed gives the same plan), from ``start`` if given."""
+    deadline that does not bind, the same seed gives the same plan), from ``start`` if given.
+    ``route_removal``: the chance an iteration removes a whole route (None: ``ROUTE_REMOVAL``
+    on days of at least ``GRANULAR_MIN_ITEMS`` items, else 0); ``granular_k``: re-insert
+    next to that many nearest items first (None: ``GRANULAR_K`` on days of at least
+    ``GRANULAR_MIN_ITEMS`` items, else 0, every position)."""
     items = items or day_items(inst)
     m = len(items.node)
     rtype = items.rtype
@@ -285,12 +294,17 @@ def search_day(
                 r = slots[rt.k].pop(0)
                 init[r, : len(row)] = row
                 lens[r] = len(row)
+    large = m >= GRANULAR_MIN_ITEMS
+    if granular_k is None:
+        granular_k = GRANULAR_K if large else 0
+    if route_removal is None:
+        route_removal = ROUTE_REMOVAL if large else 0.0
     warm_up()  # compiling (or loading the cached code) does not eat the search's seconds
     deadline = time.perf_counter() + max(seconds, 0.0)
     cap = sisr.MAX_ITERS if max_iters is None else max(1, int(max_iters))
     best, blens, _left, pool, plens, ptypes, its = sisr.search(
         items.data, items.serves, rtype, items.adj, items.far, items.sib_ptr, items.sib_idx, init, lens, seed,
-        deadline, cap, POOL_CAP, inst.split_visits,
+        deadline, cap, POOL_CAP, inst.split_visits, float(route_removal), int(granular_k),
     )  # fmt: skip
     routes, repaired = [], 0
     placed = set()

@@ -139,13 +139,18 @@ def _refresh(r, routes, lens, rtype, est, lst, pre, suf, rcost, rcold, route_of,
 @njit(cache=True)
 def _recreate(  # noqa: C901 (a compiled loop: see the docstring)
     absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, rcold, route_of, pos_of, serves, data,
-              far, touched, sib_ptr, sib_idx, split):  # fmt: skip
+              far, touched, sib_ptr, sib_idx, split, adj, gran_k):  # fmt: skip
     """Put the absent items back, each at its cheapest feasible position (with blinks) if that
     costs less than leaving it out (its prize); the order is random, by size, farthest from the
     hub or nearest (weights 4:4:2:1). An item whose site another item already puts on a route
     goes into that visit (one visit per site); with ``split`` (split visits allowed) it may
     instead go on any other route, into that route's visit of its site if it has one. Returns
     how many stay absent (moved to the front of ``absent``).
+
+    Granular (``gran_k`` > 0): an item is first tried only next to its ``gran_k`` nearest items
+    on routes (before or after each, ``adj``) and in one empty truck of each type; only when no
+    such position takes it are all positions tried. With ``gran_k`` = 0 every position is tried,
+    in route and position order.
 
     Complexity (above McCabe 20): a compiled (Numba) loop over plain arrays; the order, the blinks
     and the O(1) feasibility test of each position stay in one function so that no call crosses
@@ -169,6 +174,9 @@ def _recreate(  # noqa: C901 (a compiled loop: see the docstring)
     n_types = rtype.max() + 1
     left = 0
     n_routes = lens.shape[0]
+    n_near = min(gran_k, adj.shape[1])
+    cand_r = np.empty(routes.shape[1] + 2 * n_routes + 2 * n_near, dtype=np.int64)
+    cand_q = np.empty_like(cand_r)
     for x in range(n_absent):
         i = todo[x]
         v = node[i]
@@ -181,29 +189,59 @@ def _recreate(  # noqa: C901 (a compiled loop: see the docstring)
         best = prize[i]  # placed only where that costs less than leaving it out
         best_r = -1
         best_q = -1
-        empty_seen = np.zeros(n_types, dtype=np.bool_)
-        for r in range(n_routes):
-            here = anchor >= 0 and r == anchor  # route r already visits the item's site
-            if anchor >= 0 and r != anchor:
-                if not split:
+        for attempt in range(2):
+            granular = attempt == 0 and n_near > 0
+            if attempt == 1 and (n_near == 0 or best_r >= 0):
+                break
+            # the candidate positions (route, q: between the q-th and the next point)
+            n_c = 0
+            empty_seen = np.zeros(n_types, dtype=np.bool_)
+            if granular:
+                for y in range(n_near):
+                    j = adj[i, y]
+                    if j <= 0 or route_of[j] < 0:
+                        continue
+                    cand_r[n_c] = route_of[j]
+                    cand_q[n_c] = pos_of[j] - 1
+                    cand_r[n_c + 1] = route_of[j]
+                    cand_q[n_c + 1] = pos_of[j]
+                    n_c += 2
+                for r in range(n_routes):
+                    if lens[r] == 0 and not empty_seen[rtype[r]]:
+                        empty_seen[rtype[r]] = True
+                        cand_r[n_c] = r
+                        cand_q[n_c] = 0
+                        n_c += 1
+            else:
+                for r in range(n_routes):
+                    if lens[r] == 0:
+                        if empty_seen[rtype[r]]:
+                            continue
+                        empty_seen[rtype[r]] = True
+                    for q in range(lens[r] + 1):
+                        cand_r[n_c] = r
+                        cand_q[n_c] = q
+                        n_c += 1
+            for y in range(n_c):
+                r = cand_r[y]
+                q = cand_q[y]
+                here = anchor >= 0 and r == anchor  # route r already visits the item's site
+                if anchor >= 0 and r != anchor:
+                    if not split:
+                        continue
+                    for z in range(sib_ptr[v], sib_ptr[v + 1]):
+                        s = sib_idx[z]
+                        if s != i and route_of[s] == r:
+                            here = True
+                            break
+                k = rtype[r]
+                if not serves[k, i]:
                     continue
-                for y in range(sib_ptr[v], sib_ptr[v + 1]):
-                    s = sib_idx[y]
-                    if s != i and route_of[s] == r:
-                        here = True
-                        break
-            if lens[r] == 0:
-                if empty_seen[rtype[r]]:
+                if cold[i] > 0.0 and rcold[r] + cold[i] > rcap[k] + EPS:
                     continue
-                empty_seen[rtype[r]] = True
-            k = rtype[r]
-            if not serves[k, i]:
-                continue
-            if cold[i] > 0.0 and rcold[r] + cold[i] > rcap[k] + EPS:
-                continue
-            size = lens[r]
-            for q in range(size + 1):  # the test of the module docstring, in line (a call
-                # passing the arrays costs more than the test)
+                size = lens[r]
+                # the test of the module docstring, in line (a call passing the arrays costs more
+                # than the test)
                 a = routes[r, q]
                 b = routes[r, q + 1]
                 if here and node[a] != v and node[b] != v:
@@ -258,9 +296,11 @@ def _recreate(  # noqa: C901 (a compiled loop: see the docstring)
 
 @njit(cache=True)
 def _ruin(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, rcold, route_of, pos_of, data, adj,
-          touched):  # fmt: skip
+          touched, p_route):  # fmt: skip
     """Cut strings out of routes near a random seed item (SISR's string removal); a string that
-    cuts into a site's visit takes the whole visit. Returns the new count of absent items."""
+    cuts into a site's visit takes the whole visit. With chance ``p_route`` the seed is an item of
+    the shortest route (fewest items), and that route is removed whole instead of a string of it,
+    so that the re-insertion may empty a truck. Returns the new count of absent items."""
     node = data[16]
     n_routes = lens.shape[0]
     n = adj.shape[0] - 1
@@ -276,6 +316,13 @@ def _ruin(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, rcol
     ks_max = 4.0 * C_BAR / (1.0 + ls_max) - 1.0
     ks = int(np.random.random() * ks_max) + 1
     seed = 1 + int(np.random.random() * n)
+    whole = p_route > 0.0 and np.random.random() < p_route  # the first route met goes whole
+    if whole:  # the shortest route (fewest items; the first such), seeded at one of its items
+        small = -1
+        for r in range(n_routes):
+            if lens[r] > 0 and (small < 0 or lens[r] < lens[small]):
+                small = r
+        seed = routes[small, 1 + int(np.random.random() * lens[small])]
     ruined = np.zeros(n_routes, dtype=np.bool_)
     done = 0
     for x in range(adj.shape[1]):
@@ -292,15 +339,20 @@ def _ruin(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, rcol
         ruined[r] = True
         done += 1
         size = lens[r]
-        lmax = min(float(size), ls_max)
-        length = int(np.random.random() * lmax) + 1
-        if length > size:
-            length = size
-        pc = pos_of[c]
-        lo = max(1, pc - length + 1)
-        hi = min(pc, size - length + 1)
-        first = lo + int(np.random.random() * (hi - lo + 1))
-        last = first + length - 1
+        if whole:
+            whole = False
+            first = 1
+            last = size
+        else:
+            lmax = min(float(size), ls_max)
+            length = int(np.random.random() * lmax) + 1
+            if length > size:
+                length = size
+            pc = pos_of[c]
+            lo = max(1, pc - length + 1)
+            hi = min(pc, size - length + 1)
+            first = lo + int(np.random.random() * (hi - lo + 1))
+            last = first + length - 1
         while first > 1 and node[routes[r, first - 1]] == node[routes[r, first]]:
             first -= 1
         while last < size and node[routes[r, last + 1]] == node[routes[r, last]]:
@@ -356,10 +408,13 @@ def _absent_cost(absent, n_absent, prize):
 
 @njit(cache=True)
 def search(
-    data, serves, rtype, adj, far, sib_ptr, sib_idx, init_routes, init_lens, seed, deadline, max_iters, pool_cap, split
-):  # pragma: no cover - compiled
+    data, serves, rtype, adj, far, sib_ptr, sib_idx, init_routes, init_lens, seed, deadline, max_iters, pool_cap,
+    split, p_route, gran_k,
+):  # pragma: no cover - compiled  # fmt: skip
     """SISR from ``init_routes`` (rows: items of one truck, ``init_lens`` of them) until
-    ``deadline`` (``time.perf_counter``) or ``max_iters`` iterations, whichever comes first.
+    ``deadline`` (``time.perf_counter``) or ``max_iters`` iterations, whichever comes first;
+    ``p_route``: the chance that an iteration removes a whole route (`_ruin`), ``gran_k``: granular
+    re-insertion next to that many nearest items (`_recreate`; 0: every position).
     Returns the best routes and lengths, how many items it left out, the route pool (every best
     plan's routes and the current plan's every ``POOL_EVERY`` iterations: items, lengths,
     types), and the iteration count."""
@@ -393,7 +448,7 @@ def search(
             absent[n_absent] = i
             n_absent += 1
     n_absent = _recreate(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, rcold, route_of, pos_of,
-                         serves, data, far, touched, sib_ptr, sib_idx, split)  # fmt: skip
+                         serves, data, far, touched, sib_ptr, sib_idx, split, adj, gran_k)  # fmt: skip
     cur = rcost.sum() + _absent_cost(absent, n_absent, prize)
     arcs = 0
     for r in range(n_routes):
@@ -445,9 +500,9 @@ def search(
         touched[:] = False
         b_n_absent = n_absent
         n_absent = _ruin(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, rcold, route_of, pos_of,
-                         data, adj, touched)  # fmt: skip
+                         data, adj, touched, p_route)  # fmt: skip
         n_absent = _recreate(absent, n_absent, routes, lens, rtype, est, lst, pre, suf, rcost, rcold, route_of,
-                             pos_of, serves, data, far, touched, sib_ptr, sib_idx, split)  # fmt: skip
+                             pos_of, serves, data, far, touched, sib_ptr, sib_idx, split, adj, gran_k)  # fmt: skip
         new = rcost.sum() + _absent_cost(absent, n_absent, prize)
         keep = new < cur - temp * math.log(np.random.random() + 1e-300)
         # the backup equals the plan at the start of the iteration: the touched routes are copied
@@ -569,7 +624,7 @@ def search_plan(
     sib_idx = np.arange(n + 1, dtype=np.int64)
     deadline = time.perf_counter() + max(seconds, 0.0)
     best, blens, left, pool, plens, ptypes, its = search(
-        data, serves, rtype, adj, far, sib_ptr, sib_idx, init, lens, seed, deadline, MAX_ITERS, POOL_CAP, False
+        data, serves, rtype, adj, far, sib_ptr, sib_idx, init, lens, seed, deadline, MAX_ITERS, POOL_CAP, False, 0.0, 0
     )
 
     def column(k: int, seq: tuple[int, ...]) -> Column:
@@ -602,6 +657,6 @@ def warm_up() -> float:
     adj = np.array([[0, 0], [2, 0], [1, 0]], dtype=np.int64)
     ptr = np.arange(n1 + 1, dtype=np.int64)
     search(data, np.ones((1, n1), dtype=np.bool_), np.zeros(2, dtype=np.int64), adj, z1, ptr, ptr[:n1],
-           np.zeros((2, 2), dtype=np.int64), np.zeros(2, dtype=np.int64), 0, 0.0, MAX_ITERS, 10, False)  # fmt: skip
+           np.zeros((2, 2), dtype=np.int64), np.zeros(2, dtype=np.int64), 0, 0.0, MAX_ITERS, 10, False, 0.0, 0)  # fmt: skip
     _compiled = True
     return time.perf_counter() - t0
