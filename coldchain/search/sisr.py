@@ -657,6 +657,7 @@ def warm_up() -> float:
     adj = np.array([[0, 0], [2, 0], [1, 0]], dtype=np.int64)
     ptr = np.arange(n1 + 1, dtype=np.int64)
     search(data, np.ones((1, n1), dtype=np.bool_), np.zeros(2, dtype=np.int64), adj, z1, ptr, ptr[:n1],
-           np.zeros((2, 2), dtype=np.int64), np.zeros(2, dtype=np.int64), 0, 0.0, MAX_ITERS, 10, False, 0.0, 0)  # fmt: skip
+           np.zeros((2, 2), dtype=np.int64), np.zeros(2, dtype=np.int64), 0, 0.0, MAX_ITERS, 10,
+           False, 0.0, 0)  # fmt: skip
     _compiled = True
     return time.perf_counter() - t0
