@@ -776,23 +776,32 @@ def test_a_must_serve_order_left_unserved(copy):
     assert "orders.must_serve" in {v.rule for v in check_folder(strict, copy)}
 
 
-@pytest.mark.integration
-def test_orders_a_direct_trip_serves_are_not_called_out_of_reach(copy):
-    """Every unserved order the plan leaves for a reason found after planning (no room, not worth
-    it) is one a truck could fetch alone in time; calling it past its deadline, or beyond every
-    shift, breaks orders.reason_true. The order truly past its deadline (MK-008: ready 03:00, 4 h
-    window, at least 5 h there and back) keeps its code."""
-    f = Facts(copy, SCENARIO)
-    late = [o for o in f.unserved if o["reason_code"] not in ("deadline", "no_shift")]
-    assert late and any(o["reason_code"] == "deadline" for o in f.unserved)
+@pytest.mark.component
+def test_an_order_an_idle_truck_could_fetch_is_not_called_out_of_reach(tmp_path):
+    """Village V (30 min from the hub) has 100 kg of parcels; the pickup-only point P (30 min
+    away, 10 min of service) has one 1 kg order worth 0.01 CNY. D1 drops V's parcels; fetching
+    the order costs more than it is worth (10 min of service alone is 10 CNY at 60 CNY/h), so
+    the plan leaves it out as not_worth, and D2 stays idle. D2 could fetch it alone (there at
+    07:30, back at 08:10, deadline two days later), so calling it past its deadline, beyond every
+    shift or short of reefer room breaks orders.reason_true; the true code passes."""
+    from builders import build, order, parcels, product, site, solve_and_check, truck
+
+    day = build(
+        [site("V"), site("P", service_min=10)],
+        {("H", "V"): 30, ("H", "P"): 30},
+        [truck("D1"), truck("D2")],
+        orders=[order("CHEAP", "P", 1, product="p")],
+        parcel_lines=[parcels("V", 100)],
+        products=[product("p", value=0.01)],
+    )
+    result, _ = solve_and_check(day, tmp_path)
+    assert [r.vehicle_id for r in result.routes if r.seq] == ["D1"]
+    out = tmp_path / "plan"
+    assert Table(out / "orders.csv").get(0, "reason_code") == "not_worth"
     for code in ("deadline", "no_shift", "no_reefer_room"):
-        edit(
-            copy,
-            "orders.csv",
-            lambda t, code=code: [t.set(t.one(order_id=o["order_id"]), "reason_code", code) for o in late],
-        )
-        flagged = {v.line for v in check_folder(SCENARIO, copy) if v.rule == "orders.reason_true"}
-        assert len(flagged) == len(late), code
+        edit(out, "orders.csv", lambda t, code=code: t.set(0, "reason_code", code))
+        found = [v for v in check_folder(day, out) if v.rule == "orders.reason_true"]
+        assert len(found) == 1 and "D2 can fetch it alone" in str(found[0]), code
 
 
 @pytest.mark.unit

@@ -6,8 +6,13 @@ The checker holds its own list of the codes (`KNOWN_CODES`, a file-format contra
 `coldchain.core.reasons` must match; a test keeps the two equal) and re-derives, from the
 scenario and the written runs alone, the claims it can test without a solver:
 
-**A direct trip.** Codes decided before planning say that no truck could serve the order even
-by fetching it alone. For each truck :math:`v` (shift :math:`[a_v, b_v]` within the hub's
+**A direct trip.** ``too_heavy``, ``ready_after_close`` and ``no_shift`` say that no truck could
+serve the order even by fetching it alone; ``deadline`` and ``no_reefer_room`` say that, or
+(decided after planning) that every truck tried breaks that rule: the one stopping there, each
+taking over the whole stop, and an idle one fetching it alone. So a trip disproves them only
+when it is one of those tries: by a truck with no run in the plan, to a point it may visit
+without dropping parcels (no parcels there, or split visits allowed). For each such truck
+:math:`v` (shift :math:`[a_v, b_v]` within the hub's
 hours), with the direct legs hub :math:`\to` site :math:`\tau_{hs}` and back :math:`\tau_{sh}`,
 service :math:`s` and the site open :math:`[e, l]`, the order ready at :math:`q` with deadline
 :math:`L`:
@@ -25,7 +30,8 @@ by shortest paths, never longer than the direct leg, so a trip that works here w
 
 **A free ride.** An order at a point some truck already stops at, after it is ready, whose truck
 is back by the order's deadline and has room for it from that stop to the end (in reefer space,
-or riding dry briefly enough, if it must ride cold), costs nothing more to serve: the stop, the
+if it must ride cold: whether it may ride dry instead the planner's evaluator decides by its own
+rule of which chilled order takes the reefer), costs nothing more to serve: the stop, the
 times and the km stay as they are. Leaving it out for ``no_room``, ``not_worth``, ``hours`` or
 ``shift`` (or any code decided before planning) is then untrue; the true code is
 ``search_stopped`` (the search did not find the better plan), and fixed lines (``line_limits``),
@@ -37,7 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from coldchain.check.context import SERVED, TOL_KG, TOL_MIN, UNSERVED, Context, Truck
+from coldchain.check.context import SERVED, TOL_KG, TOL_MIN, UNSERVED, Context
 from coldchain.check.read import Row
 from coldchain.check.rules import at, rule
 from coldchain.check.violation import Finding
@@ -98,11 +104,15 @@ def direct_trip(ctx: Context, o: Row, t: OrderTerms) -> str | None:
     site = ctx.sites.get(src.site_id)
     if site is None:
         return None
+    if site.site_id in ctx.parcel_sites and not ctx.split_visits:
+        return None  # a truck there drops the parcels too: not a trip alone
     hub = ctx.hub.site_id
     _, out = ctx.leg(hub, site.site_id)
     _, back = ctx.leg(site.site_id, hub)
     latest = site.close_time - site.service_min
     for v in ctx.scenario.vehicles:
+        if v.vehicle_id in ctx.by_vehicle:
+            continue  # it has a run: fetching the order alone would be another plan
         start = max(v.shift_start, ctx.hub.open_time)
         end = min(v.shift_end, ctx.hub.close_time)
         begin = max(start + out, site.open_time, t.ready_min)
@@ -134,19 +144,14 @@ def free_ride(ctx: Context, o: Row, t: OrderTerms) -> str | None:
                 continue
             if max(truck.loads[p:]) + kg > truck.vehicle.capacity_kg + TOL_KG:
                 continue
-            if t.chilled and not _cold_ok(truck, p, kg, truck.ret - start, t):
-                continue
+            if t.chilled and max(truck.reefer[p:]) + kg > truck.vehicle.reefer_capacity_kg + TOL_KG:
+                continue  # in reefer space only: riding dry, the planner's evaluator may choose otherwise
             return (
                 f"{vid} stops at {src.site_id} at {clock(start)} with room for its {kg:g} kg and is back at the "
                 f"cold store at {clock(truck.ret)}, before its deadline {clock(t.deadline_min)}: serving it there "
                 f"costs nothing more and earns its value of {t.value_cny:,.0f} CNY"
             )
     return None
-
-
-def _cold_ok(truck: Truck, p: int, kg: float, ride: float, t: OrderTerms) -> bool:
-    in_reefer = max(truck.reefer[p:]) + kg <= truck.vehicle.reefer_capacity_kg + TOL_KG
-    return in_reefer or ride <= t.max_out_of_cold_min + TOL_MIN
 
 
 @rule("orders.reason_true")

@@ -114,29 +114,52 @@ def try_every_truck(inst: Instance, routes: list[Route], o: int, fixed_departure
         else:
             candidates = [r.seq[:p] + [node] + r.seq[p:] for p in range(len(r.seq) + 1)]
             how = f"{r.vehicle_id} adds the stop at {name}"
-            # the load leaving the hub and the load coming back are bounds on every position's peak
-            if r.ev.load_out + add_kg > cap + TOL or r.ev.load_after[-1] + moved_kg > cap + TOL:
-                trials.append(Trial(r.vehicle_id, None, "capacity", how))
-                continue
         if host is not None:
             how = f"{r.vehicle_id} takes over the stop at {name} from {host.vehicle_id}"
         base = r.cost if r.seq else 0.0
         best, fails = None, Counter()
-        for seq in candidates:
-            picks = {i: list(v) for i, v in r.picks.items()}
-            picks[node] = list(moved)
-            ev = evaluate_route(inst, r.k, seq, picks, depart=depart_of(r), pickup_only=r.pickup_only)
-            if ev.feasible:
-                extra = ev.cost - base - saving
-                best = extra if best is None else min(best, extra)
-            else:
-                fails[ev.reason or "capacity"] += 1
+        # the load leaving the hub and the load coming back are bounds on every position's peak
+        if r.seq and (r.ev.load_out + add_kg > cap + TOL or r.ev.load_after[-1] + moved_kg > cap + TOL):
+            fails["capacity"] += 1
+        else:
+            for seq in candidates:
+                picks = {i: list(v) for i, v in r.picks.items()}
+                picks[node] = list(moved)
+                ev = evaluate_route(inst, r.k, seq, picks, depart=depart_of(r), pickup_only=r.pickup_only)
+                if ev.feasible:
+                    extra = ev.cost - base - saving
+                    best = extra if best is None else min(best, extra)
+                else:
+                    fails[ev.reason or "capacity"] += 1
+        if inst.split_visits and (host is not None or add_kg > 0):
+            # a split visit: the truck comes for the order alone, the stop's parcels (and the
+            # host's visit) stay as they are
+            split_best = _split_try(inst, r, node, o, candidates, depart_of(r), base, fails)
+            if split_best is not None and (best is None or split_best < best):
+                best, how = split_best, f"{r.vehicle_id} comes to {name} for it alone (a split visit)"
         if best is not None:
             trials.append(Trial(r.vehicle_id, best, None, how))
         else:
             rule = max(fails, key=lambda k: (fails[k], _ORDER.index(k)))
             trials.append(Trial(r.vehicle_id, None, rule, how))
     return trials
+
+
+def _split_try(inst: Instance, r: Route, node: int, o: int, seqs: list, depart, base: float, fails: Counter):
+    """The least extra cost of route ``r`` visiting ``node`` for order ``o`` only (pickup only when
+    the stop has parcels), over the positions ``seqs``; None when no position keeps every rule
+    (each failure counted in ``fails``)."""
+    best = None
+    skip = r.pickup_only | ({node} if inst.delivery(node) > 0 else set())
+    for seq in seqs:
+        picks = {i: list(v) for i, v in r.picks.items()}
+        picks[node] = [o]
+        ev = evaluate_route(inst, r.k, seq, picks, depart=depart, pickup_only=frozenset(skip))
+        if ev.feasible:
+            best = ev.cost - base if best is None else min(best, ev.cost - base)
+        else:
+            fails[ev.reason or "capacity"] += 1
+    return best
 
 
 def explain_unserved(inst: Instance, routes: list[Route], o: int, fixed_departures: bool = False) -> Reason:
