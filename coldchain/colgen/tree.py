@@ -101,6 +101,7 @@ import highspy
 import numpy as np
 
 from coldchain.colgen.labelling import completion, enumerate_routes, label
+from coldchain.colgen.visits import Visits
 from coldchain.core.arrays import Column, TypeData
 from coldchain.core.evaluate import evaluate_route
 from coldchain.core.instance import Instance
@@ -163,35 +164,68 @@ def _price(
     the ng-memory in it (fast, may miss routes); level 2 is exact. ``banned`` arcs are never
     driven (branching). Labelling stops once ``enough`` negative routes are found: the loop adds
     them and comes back, and only a pass that finds none needs to run to the end. The loop itself
-    is `coldchain.colgen.labelling.label`.
+    is `coldchain.colgen.labelling.label`. On a day with real rules (`Visits.plain` false) every
+    elementary route is re-costed by the route evaluator (`_column`).
     """
+    vis = visits_of(td)
     allowed = _allowed(td, banned)
     duals = np.asarray(pi, dtype=np.float64)
     # completion bounds prune the exact pass (the others are fast anyway)
     f = _completion(td, duals, allowed) if level == 2 else np.empty((0, 0))
-    closed, ends, node, parent, finished, least = _label(
+    closed, ends, node, parent, finished, least, costs, option = _label(
         td, duals, mu, level, deadline, allowed, enough or 0, cuts, f, 0.0, np.empty((0, 0))
     )
     out, seen = [], set()
     for e in np.argsort(closed, kind="stable"):
-        seq = _route_to(int(ends[e]), node, parent)
-        if seq in seen:
+        seq, opts = _route_to(int(ends[e]), node, parent, option)
+        if (seq, opts) in seen:
             continue
-        seen.add(seq)
-        out.append(Column(td.k, seq, td.route_cost(seq)))
+        seen.add((seq, opts))
+        out.append(_column(vis, seq, opts, float(costs[e])))
         if len(out) >= COLUMNS_PER_ROUND:
             break
     return out, (min(float(least), 0.0) if finished and level == 2 else None)
 
 
-def _route_to(lab: int, node: np.ndarray, parent: np.ndarray) -> tuple[int, ...]:
+def visits_of(td: TypeData) -> Visits:
+    """The type's visit options (`coldchain.colgen.visits.Visits`), built once per `TypeData`."""
+    vis = getattr(td, "_visits", None)
+    if vis is None:
+        vis = Visits(td.inst, td)
+        td._visits = vis
+    return vis
+
+
+def _column(vis: Visits, seq: tuple[int, ...], opts: tuple[int, ...], label_cost: float) -> Column:
+    """The column of a route the labels found. On a plain day: fixed + km. Otherwise the route
+    evaluator times it and its cost is the evaluator's (at least the labels', which relax the time
+    out of the cold: `coldchain.colgen.visits`); a route the evaluator rejects, or one with a
+    cycle, keeps the labels' cost and is marked not ``exact`` (it stays in the master LP, which
+    then still bounds every plan from below, but is never part of a plan)."""
+    td = vis.td
+    if vis.plain:
+        return Column(td.k, seq, td.route_cost(seq))
+    picks = tuple(vis.orders[o] for o in opts)
+    if len(set(seq)) == len(seq):
+        ev = evaluate_route(td.inst, td.k, list(seq), vis.picks(seq, opts))
+        if ev.feasible:
+            return Column(td.k, seq, max(ev.cost, label_cost), picks)
+    return Column(td.k, seq, label_cost, picks, exact=False)
+
+
+def _route_to(lab: int, node: np.ndarray, parent: np.ndarray, option: np.ndarray | None = None):
     """The stops of the route that ends at label ``lab``, from the hub on (the compiled loops
-    return every label's stop and parent)."""
-    seq = []
+    return every label's stop and parent); with ``option`` (each label's visit option), the
+    stops and the option taken at each."""
+    seq, opts = [], []
     while lab > 0:
         seq.append(int(node[lab]))
+        if option is not None:
+            opts.append(int(option[lab]))
         lab = int(parent[lab])
-    return tuple(reversed(seq))
+    if option is None:
+        return tuple(reversed(seq))
+    return tuple(reversed(seq)), tuple(reversed(opts))
 
 
 def _allowed(td: TypeData, banned: frozenset[tuple[int, int]]) -> np.ndarray:
@@ -205,13 +239,14 @@ def _allowed(td: TypeData, banned: frozenset[tuple[int, int]]) -> np.ndarray:
 
 
 def _completion(td: TypeData, duals: np.ndarray, allowed: np.ndarray) -> np.ndarray:
-    return completion(*td.arc_arrays(), float(td.end), duals, td.succ_ptr, td.succ_idx, allowed)
+    return completion(*visits_of(td).completion_args(duals), allowed)
 
 
 def _label(td, duals, mu, level, deadline, allowed, enough, cuts, f, gap, arc_lb):
     """`coldchain.colgen.labelling.label` on the type's arrays (its arguments, in its order)."""
+    vis = visits_of(td)
     return label(
-        *td.loop_args(mu),
+        *vis.loop_args(mu),
         allowed,
         td.ng_words(),
         duals,
@@ -223,6 +258,7 @@ def _label(td, duals, mu, level, deadline, allowed, enough, cuts, f, gap, arc_lb
         f,
         gap,
         arc_lb,
+        *vis.option_args(),
     )
 
 
@@ -252,7 +288,7 @@ def _arc_bounds(
         return None
     n1 = len(pi)
     b = np.full((n1, n1), np.inf)
-    *_, finished, _ = _label(td, duals, mu, 2, deadline, allowed, 0, cuts, f, gap, b)
+    finished = _label(td, duals, mu, 2, deadline, allowed, 0, cuts, f, gap, b)[4]
     return np.minimum(b, gap) if finished else None
 
 
@@ -297,16 +333,38 @@ def _partition_exactly(
     by the exact evaluator as `coldchain.setpart.pool.recombine`'s are (seconds for 10,000)."""
     sp = SetPartition("enumerated")
     cover_and_fleet_rows(sp, inst)
+    sp.constant = lost_anyway(inst)
     for c in cols:
-        sp.column(c.cost, route_rows(c.k, c.seq))
+        sp.column(net_cost(inst, c), route_rows(c.k, c.seq))
     # HiGHS's default gaps (relative 1e-4, absolute 1e-6), as this step has always run
     opts = SolveOptions(max(0.05, deadline - time.perf_counter()), 1e-4, max(1, threads), highs_options=EXACT_GAPS)
     got = sp.solve(opts, deadline=deadline)
     if got.outcome.status == SolveStatus.INFEASIBLE:
         return "infeasible", None, math.inf
     chosen = tuple(cols[j] for j in got.chosen) if got.chosen is not None else None
-    cost = sum(c.cost for c in chosen) if chosen is not None else math.inf
+    cost = plan_cost(inst, chosen) if chosen is not None else math.inf
     return ("optimal" if got.outcome.status == SolveStatus.OPTIMAL else "time"), chosen, cost
+
+
+def lost_anyway(inst: Instance) -> float:
+    """The value of every optional pickup order: the master's constant (a column's net cost takes
+    off the value of the optional orders it serves, `net_cost`)."""
+    return sum(inst.costs.lost[o.index] for o in inst.orders if not o.required)
+
+
+def net_cost(inst: Instance, c: Column) -> float:
+    """A column's cost in the master: the route's cost less the value of the optional orders it
+    takes (with `lost_anyway` added back, a plan's objective: its routes' cost plus the value of
+    every order left)."""
+    if not c.picks:
+        return c.cost
+    lost = inst.costs.lost
+    return c.cost - sum(lost[o] for os in c.picks for o in os if not inst.orders[o].required)
+
+
+def plan_cost(inst: Instance, cols) -> float:
+    """The objective of a plan made of ``cols``: net costs plus `lost_anyway`."""
+    return sum(net_cost(inst, c) for c in cols) + lost_anyway(inst)
 
 
 class _Cuts:
@@ -372,10 +430,11 @@ def warm_up() -> float:
     minutes = np.ones((n1, n1))
     f = completion(z2, minutes, z1, z1, late, z1 + 1, 20.0, z1, ptr, idx, allowed)
     cut_args = _Cuts(n1).arrays()
+    options = (0.0, np.array([0, 0, 1, 2], dtype=np.int64), *(np.zeros(2) for _ in range(6)), 0.0, 0.0)
     for g in (f, np.empty((0, 0))):
         label(z2, minutes, z1, z1, late, z1 + 1, z1, z1, 1.0, 20.0, 0.0, ptr, idx, allowed,
               np.zeros((n1, 1), dtype=np.uint64), z1, *cut_args, 2, math.inf, 0, HEURISTIC_LABELS, g,
-              0.0, np.full((n1, n1), np.inf) if g.shape[0] else np.empty((0, 0)))  # fmt: skip
+              0.0, np.full((n1, n1), np.inf) if g.shape[0] else np.empty((0, 0)), *options)  # fmt: skip
     enumerate_routes(z2, minutes, z1, z1, late, z1 + 1, z1, z1, 1.0, 20.0, 0.0, ptr, idx, allowed, z1,
                      *cut_args, f, 1.0, math.inf, 100)  # fmt: skip
     _compiled = True
@@ -407,9 +466,10 @@ class _Master:
             h.addCol(ARTIFICIAL_CNY, 0.0, inf, 1, np.array([r], dtype=np.int32), np.array([1.0]))
         self.h = h
         self.columns: list[Column] = []
-        self.keys: set[tuple[int, tuple[int, ...]]] = set()
+        self.keys: set[tuple] = set()
         self.cuts = _Cuts(n + 1)
         self.base_rows = n + nt
+        self.constant = lost_anyway(inst)  # the LP's value adds it (the objective's scale)
 
     def add_cuts(self, sets: list[tuple[tuple[int, int, int], frozenset[int]]]) -> None:
         """Append subset-row cuts (stops, memory), with their coefficients on every column so far."""
@@ -441,14 +501,18 @@ class _Master:
         self.cuts.memory = self.cuts.memory + new.memory
 
     def add(self, cols: list[Column]) -> int:
-        new = [c for c in cols if (c.k, c.seq) not in self.keys]
+        new, keys = [], set()
+        for c in cols:
+            if c.key not in self.keys and c.key not in keys:
+                keys.add(c.key)
+                new.append(c)
         if not new:
             return 0
         inf = highspy.kHighsInf
         n = self.inst.n
         starts, idx, val = [], [], []
         for c in new:
-            self.keys.add((c.k, c.seq))
+            self.keys.add(c.key)
             starts.append(len(idx))
             counts: dict[int, int] = {}
             for i in c.seq:
@@ -464,7 +528,7 @@ class _Master:
                     val.append(float(a))
         self.h.addCols(
             len(new),
-            np.array([c.cost for c in new]),
+            np.array([net_cost(self.inst, c) for c in new]),
             np.zeros(len(new)),
             np.full(len(new), inf),
             len(idx),
@@ -496,7 +560,7 @@ class _Master:
         mu = [min(0.0, d) for d in duals[n : self.base_rows]]
         self.cuts.sig = np.maximum(0.0, -np.asarray(duals[self.base_rows :], dtype=np.float64))
         art = float(sum(sol.col_value[:n]))
-        return self.h.getInfo().objective_function_value, pi, mu, art
+        return self.h.getInfo().objective_function_value + self.constant, pi, mu, art
 
 
 class _ColumnGeneration:
@@ -507,8 +571,12 @@ class _ColumnGeneration:
         self.types = [TypeData(inst, t.index) for t in inst.types]
         self.master = _Master(inst, threads)
         self.master.add(list(start or []))
+        self.plain = all(visits_of(td).plain for td in self.types)
         for td in self.types:  # one out-and-back route per stop keeps the LP feasible from the start
-            self.master.add([Column(td.k, (i,), td.route_cost((i,))) for i in td.nodes])
+            if self.plain:
+                self.master.add([Column(td.k, (i,), td.route_cost((i,))) for i in td.nodes])
+            else:
+                self.master.add(_singles(inst, td))
         self.rounds = 0
         self.ub = np.zeros(0)  # column upper bounds at the current node (set by `restrict`)
         self.grid = cost_grid(inst)
@@ -621,13 +689,17 @@ class _ColumnGeneration:
                 state["bound"] = bound
                 if round_up(bound, self.grid) >= cutoff:
                     return "cutoff", lp, bound
-            new = [c for c in new if (c.k, c.seq) not in self.master.keys]  # (a repeat: numerical noise)
+            new = [c for c in new if c.key not in self.master.keys]  # (a repeat: noise, or re-costed)
             if not new:
                 if level < 2:
                     level += 1
                     continue
                 if not complete:
                     return "time", lp, bound
+                if least_total < -1e-6 * max(1.0, abs(lp)) and bound is not None and art < 1e-6:
+                    # negative only under the labels' relaxed costs (columns the evaluator re-costed):
+                    # the LP is not proved optimal, but the Lagrangian bound holds (module docstring)
+                    return "solved", bound, bound
                 if art > 1e-6:
                     return "infeasible", lp, None
                 if round_up(lp, self.grid) >= cutoff:  # pruned before any ng-memory needs to grow
@@ -795,6 +867,19 @@ class _ColumnGeneration:
         return x, used
 
 
+def _singles(inst: Instance, td: TypeData) -> list[Column]:
+    """Out-and-back routes of type ``td`` to each stop, one per set of orders its visit options
+    take, timed by the route evaluator (those it rejects left out)."""
+    vis = visits_of(td)
+    out = []
+    for i in td.nodes:
+        for taken in sorted({vis.orders[o] for o in range(vis.opt_ptr[i], vis.opt_ptr[i + 1])}):
+            ev = evaluate_route(inst, td.k, [i], {i: list(taken)})
+            if ev.feasible:
+                out.append(Column(td.k, (i,), ev.cost, (taken,)))
+    return out
+
+
 def _ng_feasible(seq: tuple[int, ...], ng: list[int]) -> bool:
     """Whether ``seq`` is an ng-route under the memories ``ng``."""
     memory = 0
@@ -916,7 +1001,7 @@ def branch_and_price(
         partitioning over them finds the best plan; True when it ran to the end (the tree is then
         closed), within ``ENUMERATE_SHARE`` of the time left."""
         nonlocal best, best_cols
-        if not enumeration or round_up(lp, grid) >= best - tol:
+        if not enumeration or not cg.plain or round_up(lp, grid) >= best - tol:
             return False
         now = time.perf_counter()
         until = now + ENUMERATE_SHARE * (deadline - now)
@@ -964,7 +1049,7 @@ def branch_and_price(
         if status in ("infeasible", "cutoff") or round_up(lp, grid) >= best - tol:
             continue
         x, used = cg.flows()
-        if all(v > 1 - 1e-6 and c.elementary for c, v in used):
+        if all(v > 1 - 1e-6 and c.elementary and c.exact for c, v in used):
             best, best_cols = lp, tuple(c for c, _ in used)
             found_plan(best_cols, best)
             continue
@@ -1020,7 +1105,10 @@ def _tree_bound(open_bounds: list[float], root_bound: float | None, best: float,
 
 
 def cost_grid(inst: Instance) -> float:
-    """The step every route cost is a multiple of (0.1 on truncated-distance benchmarks), or 0."""
+    """The step every route cost is a multiple of (0.1 on truncated-distance benchmarks), or 0 (also
+    when drivers are paid by the hour or some orders are optional: minutes and prizes)."""
+    if any(t.cny_per_h > 0 for t in inst.types) or lost_anyway(inst) != 0.0:
+        return 0.0
     for g in (1.0, 0.1, 0.01):
         ok = all(abs(f / g - round(f / g)) < 1e-6 for f in inst.costs.fixed)
         ok = ok and all(abs(c - round(c)) < 1e-9 for c in inst.costs.per_km)
@@ -1042,9 +1130,9 @@ def to_routes(inst: Instance, columns: list[Column]) -> list[Route]:
     evaluator rejects are left out (none are expected on supported days)."""
     out = []
     for c in columns:
-        if not c.elementary:
+        if not c.elementary or not c.exact:
             continue
-        picks = {i: list(inst.stop(i).orders) for i in c.seq}
+        picks = c.orders_at(inst)
         ev = evaluate_route(inst, c.k, list(c.seq), picks)
         if ev.feasible:
             out.append(Route(inst.types[c.k].vehicle_ids[0], c.k, list(c.seq), picks, ev))

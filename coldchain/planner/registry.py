@@ -7,6 +7,7 @@ Every method is a `Method` in ``METHODS``; ``auto`` is not a method of its own b
 method     applies to                                                  auto, up to
 =========  ==========================================================  =====================
 routes     days whose every rule the route labels track (`routes_apply`) ``ROUTES_MAX_STOPS``
+                                                                       (``COMPACT_MAX_STOPS`` with real rules)
 compact    every day                                                   ``COMPACT_MAX_STOPS``
 search     every day                                                   any size
 pool       every day                                                   never
@@ -47,11 +48,23 @@ def _always(inst: Instance) -> str | None:
 
 
 def routes_apply(inst: Instance) -> str | None:
-    """None when every rule of ``inst`` is one the route labels track (`coldchain.colgen.tree`:
-    loads, time windows, shifts, costs that depend on the route alone); otherwise the first rule
-    that is not, in words."""
+    """None when every rule of ``inst`` is one the route labels track (`coldchain.colgen.tree`,
+    `coldchain.colgen.visits`: loads, reefer space, time windows, shifts, freshness deadlines,
+    optional pickups with their value, the driver's paid time); otherwise the first rule that is
+    not, in words: a stop with more pickup orders than the labels enumerate choices for."""
+    from coldchain.colgen.visits import MAX_OPTIONS, option_count
+
+    for st in inst.stops:
+        if option_count(inst, st.node) > MAX_OPTIONS:
+            return f"stop {st.site_id} has too many pickup orders to choose from"
+    return None
+
+
+def real_rules(inst: Instance) -> str | None:
+    """The first rule of ``inst`` beyond a benchmark day's, in words (None on a benchmark day):
+    hourly driver pay, optional pickups, produce that must ride cold, a freshness deadline."""
     if any(t.cny_per_h > 0 for t in inst.types):
-        return "drivers are paid by the hour (waiting time depends on the departure)"
+        return "drivers are paid by the hour"
     end = max(t.end_min for t in inst.types)
     for o in inst.orders:
         if o.excluded is not None:
@@ -62,6 +75,16 @@ def routes_apply(inst: Instance) -> str | None:
             return "some produce must ride cold"
         if o.deadline_min < end:
             return "some produce has a freshness deadline"
+    return None
+
+
+def _routes_auto(inst: Instance) -> str | None:
+    """Why ``auto`` leaves a day to another method although the route method applies: a day with
+    real rules (`real_rules`) of more than ``COMPACT_MAX_STOPS`` stops goes to the day search
+    (the route method's proofs are measured on small county days only)."""
+    why = real_rules(inst)
+    if why is not None and inst.n > COMPACT_MAX_STOPS:
+        return f"more than {COMPACT_MAX_STOPS} stops and {why}"
     return None
 
 
@@ -86,6 +109,7 @@ class Method:
     prepared: bool = True
     without_mip: str | None = None  # the method that plans when options.use_mip is False
     noun: str = ""  # how notes name it ("the route method"); default: the name
+    auto_rule: Callable[[Instance], str | None] = _always  # why auto leaves a day it applies to (None: it may not)
 
     def runner(self) -> Callable[..., Plan]:
         module, function = self.run.split(":")
@@ -97,7 +121,7 @@ class Method:
             return "auto never chooses it"
         if inst.n > self.auto_max_stops:
             return f"more than {self.auto_max_stops} stops"
-        return self.applies(inst)
+        return self.applies(inst) or self.auto_rule(inst)
 
     def plan(self, day: Scenario | Instance, options: PlanOptions | None = None) -> Plan:
         """Plan ``day`` (a scenario, or its instance already built) with this method."""
@@ -135,10 +159,11 @@ METHODS: dict[str, Method] = {
         ),
         Method(
             "routes",
-            "route search and branch-and-price (days where every pickup must be served and drivers are not "
-            "paid by the hour, such as the public benchmarks)",
+            "route search and branch-and-price (benchmark days, and county days with every rule: optional "
+            "pickups, reefer space, freshness deadlines, drivers paid by the hour)",
             "coldchain.planner.by_routes:plan_by_routes",
             applies=routes_apply,
+            auto_rule=_routes_auto,
             fallback="search",
             auto_max_stops=ROUTES_MAX_STOPS,
             without_mip="compact",
@@ -175,8 +200,8 @@ def names() -> list[str]:
 
 def auto_help() -> str:
     return (
-        f"routes where it applies up to {ROUTES_MAX_STOPS} stops, else compact up to {COMPACT_MAX_STOPS} stops, "
-        "else search"
+        f"routes up to {ROUTES_MAX_STOPS} stops on benchmark days and up to {COMPACT_MAX_STOPS} on county days, "
+        f"else compact up to {COMPACT_MAX_STOPS} stops, else search"
     )
 
 
