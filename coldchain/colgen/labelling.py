@@ -1,8 +1,8 @@
 r"""The pricing labelling loop of `coldchain.colgen.tree`, compiled with Numba.
 
 One function, `label`, runs the forward label-setting algorithm over ng-routes that
-`coldchain.colgen.tree` describes (resources :math:`t, p, A`, reduced cost, ng-memory, and the parity
-of visits to each subset-row cut's three stops); this module
+`coldchain.colgen.tree` describes (resources :math:`t, p, A`, reduced cost, ng-memory, the parity
+of visits to each subset-row cut's three stops, and those of the real rules below); this module
 holds only the loop, on plain arrays, so that it compiles. Labels are kept in growing arrays and
 processed in order of time from a heap; the labels at one stop sit in that stop's bucket.
 ng-memories are bitsets of ``W`` 64-bit words (stop ``j`` is bit ``j % 64`` of word ``j // 64``).
@@ -20,6 +20,45 @@ Pricing levels, as in `coldchain.colgen.tree._price`:
 
 With subset-row cuts, a label dominates another only if it is cheaper even after paying every
 cut penalty the other has already paid and it has not (its odd cuts that are even in the other).
+
+Real rules (`coldchain.colgen.visits`). At each stop the loop tries every *visit option* (which
+orders it takes, each chilled one in reefer space or riding dry) and keeps, besides the resources
+above, for a label at stop :math:`j`:
+
+- :math:`c_r`, reefer kg on board (:math:`\le` the type's reefer space) and :math:`D`, the least
+  deadline at the cold store of the orders on board: an extension to :math:`j` needs
+  :math:`t_j + s_j + \tau_{j0} \le \min(\text{end}, D)` (the earliest return; every later
+  return is later still);
+- :math:`\sigma`, the dry-ride slack: minutes the route may still drive and serve, without
+  waiting, before a chilled order riding dry has been out of the cold too long
+  (:math:`\sigma' = \min(\sigma - s_i - \tau_{ij}, M_o)` with :math:`M_o` the option's least
+  allowance; the route home must fit, :math:`\sigma' \ge s_j + \tau_{j0}`). The real time out of
+  the cold is at least this no-wait ride, so the rule is relaxed, never tightened;
+- for drivers paid :math:`w` per minute (Savelsbergh's forward time slack, in the form of
+  Vidal et al. 2013's concatenation of time windows): with departure :math:`\delta`, the service
+  start at :math:`j` is :math:`\max(\delta + a_j, b_j)`, with :math:`a_j` the driving and service
+  minutes so far and :math:`b_j` the start the windows and ready times force; the label keeps
+  :math:`b_j` and :math:`\lambda_j`, the latest start at :math:`j` that keeps every earlier
+  stop on time with no waiting (:math:`b' = \max(b + s_i + \tau_{ij}, e_j)`,
+  :math:`\lambda' = \min(\lambda + s_i + \tau_{ij}, l_j)`; at the hub :math:`b_0` the shift's
+  start, :math:`\lambda_0` its end). The arc cost carries :math:`w(s_i + \tau_{ij})`, the paid
+  time's additive part, and closing the route adds :math:`w \max(0, b_r - \min(\lambda_r,
+  \text{end}, D))` (`_unpaid_wait`): the waiting no departure avoids, when the truck leaves as late
+  as the windows and the deadline allow. That is the route evaluator's paid time exactly
+  (`coldchain.core.evaluate._departure_terms`: :math:`\rho - \delta^* = \max(a_r, b_r - \delta_{max})`
+  with :math:`\lambda_r = a_r + \delta_{max}`).
+
+Dominance with these resources (levels 1 and 2): label 1 dominates label 2 at the same stop when,
+besides reduced cost, :math:`t`, :math:`A`, :math:`p` (and the memories), :math:`c_{r,1} \le
+c_{r,2}`, :math:`D_1 \ge D_2`, :math:`\sigma_1 \ge \sigma_2`, and with hourly pay
+:math:`b_1 \le b_2` and :math:`\lambda_1 \ge \lambda_2`. Valid because every completion of label 2
+is feasible for label 1 (its windows, the return by :math:`\min(\text{end}, D)`, the reefer
+space and the dry ride are monotone in :math:`t, D, c_r, \sigma`), its additive cost is the same,
+and its closing wait is no larger: along a fixed completion, :math:`b_r = \max(b + A_s, G_s)`
+grows with :math:`b` and :math:`\min(\lambda_r, \text{end}, D_r)`, with :math:`\lambda_r =
+\min(\lambda + A_s, L_s)`, grows with :math:`\lambda` and :math:`D` (:math:`A_s, G_s, L_s`
+depend on the completion only). Without hourly pay :math:`w = 0` and :math:`b, \lambda` are not
+compared.
 
 The exact level also serves reduced-cost arc fixing: with a ``gap`` above 0 and an ``arc_lb``
 array, it keeps every label that could still end below ``gap`` and writes, per arc, a lower

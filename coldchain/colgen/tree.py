@@ -32,13 +32,28 @@ heuristic search and by pricing; a plan whose cost
 meets the bound (rounded up to the cost grid, 0.1 on truncated-distance instances) is proved
 optimal.
 
-Which days. The labels track the rules that a route's stops alone decide: opening hours, ready
-times, the shift, payload with deliveries and pickups on board together, and per-km and fixed
-costs. The route method applies to the days where that is every rule
-(`coldchain.planner.registry.routes_apply`): every pickup order must be
-served (so a visited stop takes all its orders), no driver cost per hour (paid waiting depends
-on the departure, not on the stops), no freshness deadline or cold rule that can bind. The public
-benchmarks (Solomon, Wang & Chen) are such days; county days are not, and keep the arc LP.
+Which days. The labels track opening hours, ready times, the shift, payload with deliveries
+and pickups on board together, per-km and fixed costs, and the real rules of a county day
+(`coldchain.colgen.visits`): optional pickups with their value (a visit chooses which orders it
+takes; a stop with only optional orders has an at-most-once row, and a column's cost in the
+master is its route's cost less the value of the optional orders it takes, the master's constant
+adding every optional order's value back, so the LP bounds the objective itself), reefer space
+as a second capacity, freshness deadlines at the cold store, and the driver's paid time with the
+departure free. The route method applies to every day whose stops have at most
+``visits.MAX_OPTIONS`` visit options (`coldchain.planner.registry.routes_apply`).
+
+Relaxed columns. The labels relax one rule, the time out of the cold of chilled produce riding
+dry (`coldchain.colgen.visits`), so on such days the routes they price are a superset of the
+feasible ones, at costs no higher. Every elementary priced route is re-costed by the route
+evaluator (`_column`): accepted, it carries the evaluator's cost (:math:`\ge` the labels');
+rejected, or with a cycle, it keeps the labels' cost and is not ``exact``, so it is never part
+of a plan. The bound stays valid: the duals that price out every label route at label costs
+price out every feasible route at its true cost, and the master's own columns at their
+re-costed costs. A route priced negative at label cost but already in the master at a higher
+re-costed cost may hide (by dominance) another negative route, so such a pass does not prove the
+LP optimal; its Lagrangian bound, over label costs, still holds and is what the node reports.
+Route enumeration (which needs exact costs on the labels) runs on plain days only, and the cost
+grid is 0 where drivers are paid by the hour or some orders are optional.
 
 Symbols
 
@@ -70,7 +85,9 @@ Symbols
 
 Labels. A partial route ending at stop :math:`j` carries its reduced cost, its earliest service
 start :math:`t`, the kg picked up so far :math:`p`, the peak load :math:`A` it would have if it
-went home now (it leaves with every parcel it delivers), and its ng-memory. Extending to
+went home now (it leaves with every parcel it delivers), and its ng-memory (and, for the real
+rules, the resources of `coldchain.colgen.labelling.label`: reefer kg, least deadline, the
+dry-ride slack, and the forced and latest on-time starts that price paid waiting). Extending to
 :math:`j`:
 
 .. math::

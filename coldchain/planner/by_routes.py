@@ -158,7 +158,12 @@ class RoutePlanning:
         return Found(routes, len(got.unplaced) or (None in routes), exact)
 
     def column(self, r: Route) -> Column | None:
-        """A route of the day search as a column, timed by the route evaluator (None if rejected)."""
+        """A route of the day search as a column, timed by the route evaluator (None if rejected, or
+        if it leaves a must-serve order at a stop it visits: the search's pool holds routes of
+        plans with items still unplaced)."""
+        orders = self.inst.orders
+        if any(orders[o].required and o not in r.picks.get(i, ()) for i in r.seq for o in self.inst.stop(i).orders):
+            return None
         ev = evaluate_route(self.inst, r.k, r.seq, r.picks)
         if not ev.feasible:
             return None
