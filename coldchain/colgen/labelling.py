@@ -274,6 +274,11 @@ def label(  # noqa: C901 (a compiled loop: see the docstring)
     prune = f.shape[0] > 0
     record = arc_lb.shape[0] > 0
     paid = w > 0.0
+    real = paid or rq > 0.0  # otherwise no option can carry a deadline, reefer kg or a dry ride
+    for o_ in range(opt_dl.shape[0]):
+        if opt_dl[o_] < BIG or opt_dry[o_] < BIG:
+            real = True
+            break
     one = np.uint64(1)
     while len(heap) > 0:
         _, lab = heapq.heappop(heap)
@@ -305,10 +310,8 @@ def label(  # noqa: C901 (a compiled loop: see the docstring)
             t_arr = L_t[lab] + step
             if t_arr > late[j]:
                 continue
-            paid_cut = _cut_step(L_sr[lab], j, mem, cut_ptr, cut_idx, sig, srj)
-            for w_ in range(W):
-                ngj[w_] = L_ng[lab, w_] & ng[j, w_]
-            ngj[wj] |= bit
+            paid_cut = 0.0
+            stepped = False  # the cut state and ng-memory at j, made once an option passes the bounds
             for o_ in range(opt_ptr[j], opt_ptr[j + 1]):
                 tj = t_arr
                 if tj < opt_early[o_]:
@@ -349,6 +352,12 @@ def label(  # noqa: C901 (a compiled loop: see the docstring)
                             arc_lb[j, 0] = rcj + cost[j, 0]
                     if lb >= gap - RC_TOL:
                         continue  # no completion can bring the route's reduced cost below gap
+                if not stepped:
+                    paid_cut = _cut_step(L_sr[lab], j, mem, cut_ptr, cut_idx, sig, srj)
+                    for w_ in range(W):
+                        ngj[w_] = L_ng[lab, w_] & ng[j, w_]
+                    ngj[wj] |= bit
+                    stepped = True
                 rcj += paid_cut
                 # dominated by a label already at j?
                 c = bcnt[j]
@@ -360,7 +369,7 @@ def label(  # noqa: C901 (a compiled loop: see the docstring)
                     if level > 0:
                         if L_A[o] > Aj + EPS or L_p[o] > pj + EPS:
                             continue
-                        if L_dl[o] < dlj - EPS or L_cr[o] > crj + EPS or L_cs[o] < csj - EPS:
+                        if real and (L_dl[o] < dlj - EPS or L_cr[o] > crj + EPS or L_cs[o] < csj - EPS):
                             continue
                         if paid and (L_b[o] > bj + EPS or L_lam[o] < lamj - EPS):
                             continue
@@ -384,7 +393,8 @@ def label(  # noqa: C901 (a compiled loop: see the docstring)
                     kill = rcj <= L_rc[o] + EPS and tj <= L_t[o] + EPS
                     if kill and level > 0:
                         kill = Aj <= L_A[o] + EPS and pj <= L_p[o] + EPS
-                        kill = kill and dlj >= L_dl[o] - EPS and crj <= L_cr[o] + EPS and csj >= L_cs[o] - EPS
+                        if kill and real:
+                            kill = dlj >= L_dl[o] - EPS and crj <= L_cr[o] + EPS and csj >= L_cs[o] - EPS
                         if kill and paid:
                             kill = bj <= L_b[o] + EPS and lamj >= L_lam[o] - EPS
                         if kill and level == 2:

@@ -137,6 +137,7 @@ class Visits:
         kg = sum(o.kg for o in taken)
         early = max([st.open_min, *(o.ready_min for o in taken)])
         dl = min([NO_LIMIT, *(o.deadline_min for o in taken)])
+        dl = NO_LIMIT if dl >= td.end else dl  # (a deadline after the shift's end cannot bind)
         chilled = [o for o in taken if o.chilled]
         home = td.ret_a[j]
         for dry in itertools.product((False, True), repeat=len(chilled)):

@@ -51,6 +51,7 @@ class Found:
     routes: tuple[Column, ...]
     unplaced: int
     pool: tuple[Column, ...]
+    cost: float | None  # the plan's objective (None when it leaves stops out)
 
 
 def plan_by_routes(
@@ -136,7 +137,7 @@ class RoutePlanning:
                 + (f", {bp.fixed_arcs:,} arcs fixed by reduced cost" if bp.fixed_arcs else "")
                 + ("" if self.proved() else f", {bp.open_nodes} nodes left open")
             )
-        first_cost = self.first_cost
+        first_cost = first.cost
         return Plan(
             inst, status, tuple(routes), unserved_reasons(inst, routes), (), outcome, first_cost, timings, tuple(notes)
         )
@@ -148,14 +149,13 @@ class RoutePlanning:
         if self.plain:
             cols = [Column(r.k, tuple(r.seq), r.cost) for r in start or [] if r.seq]
             got = search_plan(self.inst, seconds, seed, start=cols or None, tds=self.tds)
-            self.first_cost = got.cost if not got.unplaced else None
-            return Found(got.routes, got.unplaced, got.pool)
+            return Found(got.routes, got.unplaced, got.pool, got.cost if not got.unplaced else None)
         got = search_day(self.inst, seconds, seed, start=start)
         routes = tuple(self.column(r) for r in got.routes if r.seq)
         pool = [self.column(r) for r in got.pool if r.seq]
         exact = tuple(c for c in pool if c is not None)
-        self.first_cost = self.objective(list(got.routes)) if not got.unplaced else None
-        return Found(routes, len(got.unplaced) or (None in routes), exact)
+        unplaced = len(got.unplaced) or int(None in routes)
+        return Found(routes, unplaced, exact, None if unplaced else self.objective(list(got.routes)))
 
     def column(self, r: Route) -> Column | None:
         """A route of the day search as a column, timed by the route evaluator (None if rejected, or
@@ -262,4 +262,6 @@ class RoutePlanning:
         return self.limit - (time.perf_counter() - self.started)
 
     def proved(self) -> bool:
-        return self.bound is not None and self.cost <= self.bound + self.grid_tol
+        if self.bound is None or not math.isfinite(self.cost):
+            return False
+        return self.cost <= self.bound + max(self.grid_tol, 1e-9 * abs(self.cost))  # (LP and evaluator round apart)
