@@ -118,6 +118,37 @@ def test_paid_driver_leaves_late_enough_to_avoid_waiting(tmp_path):
     assert r.ev.depart == pytest.approx(7 * 60 + 30, abs=1e-6)
 
 
+@pytest.mark.component
+@pytest.mark.usefixtures("compiled_loops")
+def test_a_route_only_the_relaxed_labels_accept_is_never_planned(tmp_path):
+    """A closes 07:30, B opens 08:00 (legs: H-A, H-B 10, A-B 30 min = km); O1 at A, 50 kg chilled,
+    36 min allowed out of the cold, 1,000 CNY; O2 at B, 90 kg chilled, 18 min, 1,800 CNY; two
+    trucks with 100 kg of reefer space, 100 fixed + 1 CNY/km, not paid by the hour. One truck for
+    both drives H-A-B-H (150 CNY), and the route evaluator puts the tighter O2 in reefer space, so
+    O1 rides dry from 07:30 to 08:10, 40 > 36 min: rejected. The labels, which let O1 take the
+    reefer space and O2 ride dry, accept it (a relaxation). The plan must not use it: two trucks,
+    H-A-H and H-B-H, 2 x 120 = 240 CNY, every order served (one truck with one order: 150 + 1,000).
+    The LP rests on the relaxed route (150), so the bound is valid but does not prove 240."""
+    s = build(
+        [site("A", close_time="07:30"), site("B", open_time="08:00")],
+        {("H", "A"): 10, ("H", "B"): 10, ("A", "B"): 30},
+        [truck("R1", dry=500, reefer=100, per_h=0), truck("R2", dry=500, reefer=100, per_h=0)],
+        [order("O1", "A", 50, product="loose"), order("O2", "B", 90, product="tight")],
+        products=[
+            product("loose", value=20.0, chilled=True, out_of_cold_h=0.6),
+            product("tight", value=20.0, chilled=True, out_of_cold_h=0.3),
+        ],
+    )
+    inst = build_instance(s)
+    both = {inst.nodes.index("A"): [0], inst.nodes.index("B"): [1]}
+    assert evaluate_route(inst, 0, list(both), both).reason == "cold"
+    result, _ = solve_and_check(s, tmp_path, time_limit=2, method="routes")
+    assert result.cost == pytest.approx(240.0, abs=1e-6)
+    assert len([r for r in result.routes if r.seq]) == 2
+    assert result.status.value == "feasible"
+    assert result.outcome.bound == pytest.approx(150.0, abs=1e-6)
+
+
 def random_day(seed: int, stops: int = 3, trucks: int = 2):
     """A small county day: stops at random points (km = minutes, Euclidean, so the triangle
     inequality holds), random opening hours and service, parcels at some stops, 0-2 pickup orders

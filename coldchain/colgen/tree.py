@@ -988,7 +988,9 @@ def branch_and_price(
     (`_ColumnGeneration.fix_arcs`) then shrinks every later pricing problem.
     Each node solves the ng-route LP by column generation with its banned arcs. A node whose bound
     (rounded up to the cost grid) is not below the incumbent is pruned; an integral LP solution of
-    elementary routes is a plan. Branching is on the arc whose flow is nearest 0.5, or with
+    elementary, ``exact`` routes is a plan (one on a relaxed column, which no arc branching can
+    remove, leaves the node open at its LP value: the bound stays valid). Branching is on the arc
+    whose flow is nearest 0.5, or with
     ``strong``, of the ``STRONG_CANDIDATES`` nearest, the one whose two children raise the
     restricted master LP most (product rule, `_ColumnGeneration.strong_branch`; measured on
     Solomon 50 and Wang & Chen 5-50 without a gain, so off by default). One child bans the arc,
@@ -1011,6 +1013,7 @@ def branch_and_price(
     heap: list[tuple[float, int, frozenset]] = [(-math.inf, 0, frozenset())]
     counter, nodes, partition_at = 1, 0, 1
     root_bound: float | None = None
+    stuck: list[float] = []  # LP values of nodes left open on a relaxed (not exact) column
 
     def closed_by_enumeration(lp: float) -> bool:
         """Route enumeration after a solved root LP of value ``lp`` (`_ColumnGeneration.routes_below`):
@@ -1072,6 +1075,7 @@ def branch_and_price(
             continue
         arc = _branching_arc(cg, x, lp, deadline, strong)
         if arc is None:  # integral arcs but split columns (or a cycle): leave it to set partitioning
+            stuck += _left_open(used, lp)
             continue
         i, j = arc
         for value in (1, 0):
@@ -1079,6 +1083,7 @@ def branch_and_price(
             heapq.heappush(heap, (lp, counter, frozenset(child)))
             counter += 1
     open_bounds = [b for b, _, _ in heap if round_up(b, grid) < best - tol]
+    open_bounds += [b for b in stuck if round_up(b, grid) < best - tol]
     bound = _tree_bound(open_bounds, root_bound, best, grid)
     return PriceAndBranch(
         best_cols,
@@ -1092,6 +1097,12 @@ def branch_and_price(
         cg.fixed,
         cg.enumerated,
     )
+
+
+def _left_open(used: list[tuple[Column, float]], lp: float) -> list[float]:
+    """``[lp]`` when a node's LP solution with integral arcs uses a relaxed (not ``exact``) column:
+    no arc branching removes it, so the node stays open at its LP value; else ``[]``."""
+    return [lp] if any(not c.exact for c, _ in used) else []
 
 
 def _branching_arc(cg: _ColumnGeneration, x: dict, lp: float, deadline: float, strong: bool) -> tuple[int, int] | None:
