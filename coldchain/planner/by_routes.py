@@ -28,7 +28,7 @@ from coldchain.core.outcome import Progress, SolveOptions, SolveOutcome, SolveSt
 from coldchain.core.plan import Plan, PlanOptions
 from coldchain.core.route import Route, route_key
 from coldchain.errors import SolverError
-from coldchain.planner.compact import first_search_s
+from coldchain.planner.compact import first_search_s, plan_compact
 from coldchain.search.day import search_day
 from coldchain.search.day import warm_up as compile_day_search
 from coldchain.search.sisr import search_plan
@@ -118,6 +118,10 @@ class RoutePlanning:
         if not self.proved() and self.left() > 1.0:  # phase 3: search again from the best plan, then partition
             self.search_again(bp)
         routes = self.routes
+        if routes is None and not long_day and options.use_mip:
+            # no plan: the compact MILP decides (it proves a small day infeasible and names the stops)
+            notes.append("neither the search nor branch-and-price found a plan; planned with the compact MILP")
+            return plan_compact(inst, options, timings, excluded, tuple(notes))
         if routes is None:
             notes.append("neither the search nor branch-and-price found a plan within the time limit")
             return Plan(inst, SolveStatus.NO_SOLUTION, (), excluded, (), None, None, timings, tuple(notes))
