@@ -295,23 +295,33 @@ def test_arc_fixing_keeps_every_plan_below_the_incumbent(name, optimum):
     assert bp.bound == pytest.approx(optimum, abs=1e-6)
 
 
+def _many_orders_day():
+    """Stop A (parcels) with 7 optional orders of 10 kg (100 CNY each), 10 km = 10 min from H; one
+    truck (100 fixed, 1 CNY/km, 60 CNY/h)."""
+    return build(
+        [site("A")], {("H", "A"): 10}, [truck("T1")], [order(f"O{i}", "A", 10) for i in range(7)],
+        [parcels("A", 100)],
+    )  # fmt: skip
+
+
 @pytest.mark.unit
 def test_supports_names_the_rule_the_labels_do_not_track():
-    """A county-style day pays drivers by the hour, so its waiting depends on the departure: the
-    route method declines it with that reason; a benchmark day is supported."""
-    s = build([site("A")], {("H", "A"): 10}, [truck("T1")], parcel_lines=[parcels("A", 100)])
-    assert "by the hour" in routes_apply(build_instance(s))
+    """Paid drivers, optional pickups and the rest are rules the labels track: such a day is
+    supported, as a benchmark day is; a stop with 7 optional orders (2**7 visit options, above
+    ``MAX_OPTIONS``) is not, and the reason names the stop."""
+    paid = build([site("A")], {("H", "A"): 10}, [truck("T1")], [order("O1", "A", 50)], [parcels("A", 100)])
+    assert routes_apply(build_instance(paid)) is None
     assert routes_apply(build_instance(to_scenario(_triangle()))) is None
+    assert "stop A has too many pickup orders" in routes_apply(build_instance(_many_orders_day()))
 
 
 @pytest.mark.component
 @pytest.mark.usefixtures("compiled_loops")
 def test_route_method_on_an_unsupported_day_falls_back_to_the_search(tmp_path):
-    """Asking for the route method on a day with hourly driver pay and optional pickups plans it
-    with the search method instead, says so, and the plan passes the checker. Hand optimum: one
-    truck H-A-H, 100 fixed + 20 km + 20 min = 140 CNY, and the 500 CNY order at A taken."""
-    s = build([site("A")], {("H", "A"): 10}, [truck("T1")], [order("O1", "A", 50)], [parcels("A", 100)])
-    result, _ = solve_and_check(s, tmp_path, time_limit=5, method="routes")
+    """Asking for the route method on a day it does not apply to (`_many_orders_day`) plans it with
+    the search method instead, says so, and the plan passes the checker. Hand optimum: one truck
+    H-A-H, 100 fixed + 20 km + 20 min = 140 CNY, taking all seven orders (700 CNY of value)."""
+    result, _ = solve_and_check(_many_orders_day(), tmp_path, time_limit=5, method="routes")
     assert any("does not apply" in n for n in result.notes)
     assert result.cost == pytest.approx(140.0, abs=1e-6)
 

@@ -35,15 +35,44 @@ def test_an_unknown_method_is_a_usage_error_listing_every_choice():
 
 @pytest.mark.unit
 def test_auto_chooses_from_what_each_method_declares():
-    """A paid-driver day of 1 stop: routes does not apply (its reason names the rule), so auto
-    takes compact (1 <= 40 stops); the same rule check is `Method.applies`."""
-    inst = build_instance(_paid_day())
+    """A paid-driver day of 1 stop: the route labels track paid time, so routes applies and auto
+    takes it. A stop with 7 optional orders has 2**7 = 128 visit options, more than the labels
+    enumerate (64): routes does not apply (its reason names the stop), so auto takes compact
+    (1 <= 40 stops); the same rule check is `Method.applies`."""
     routes = registry.METHODS["routes"]
-    assert "by the hour" in routes.applies(inst)
-    assert "by the hour" in routes.suits(inst)
+    paid = build_instance(_paid_day())
+    assert routes.applies(paid) is None
+    assert registry.choose(paid).name == "routes"
+    many = build(
+        [site("A")], {("H", "A"): 10}, [truck("T1")], [order(f"O{i}", "A", 10) for i in range(7)],
+        [parcels("A", 100)],
+    )  # fmt: skip
+    inst = build_instance(many)
+    assert "stop A has too many pickup orders" in routes.applies(inst)
+    assert "too many pickup orders" in routes.suits(inst)
     assert registry.METHODS["compact"].suits(inst) is None
     assert registry.choose(inst).name == "compact"
     assert registry.METHODS["lines"].suits(inst) == "auto never chooses it"
+
+
+@pytest.mark.unit
+def test_auto_leaves_county_days_above_the_compact_size_to_the_search():
+    """41 parcel stops with paid drivers: the route method applies (asked for, it plans them), but
+    auto leaves a county day above ``COMPACT_MAX_STOPS`` to the search, naming why; the same day
+    without hourly pay is a benchmark-style day, which routes takes up to ``ROUTES_MAX_STOPS``."""
+    names = [f"S{i:02d}" for i in range(41)]
+    legs = {("H", n): 10 for n in names}
+
+    def day(per_h):
+        return build(
+            [site(n) for n in names], legs, [truck("T1", per_h=per_h)], parcel_lines=[parcels(n, 1) for n in names]
+        )
+
+    paid = build_instance(day(60))
+    assert registry.METHODS["routes"].applies(paid) is None
+    assert registry.METHODS["routes"].suits(paid) == "more than 40 stops and drivers are paid by the hour"
+    assert registry.choose(paid).name == "search"
+    assert registry.choose(build_instance(day(0))).name == "routes"
 
 
 @pytest.mark.unit

@@ -1,8 +1,8 @@
 r"""The pricing labelling loop of `coldchain.colgen.tree`, compiled with Numba.
 
 One function, `label`, runs the forward label-setting algorithm over ng-routes that
-`coldchain.colgen.tree` describes (resources :math:`t, p, A`, reduced cost, ng-memory, and the parity
-of visits to each subset-row cut's three stops); this module
+`coldchain.colgen.tree` describes (resources :math:`t, p, A`, reduced cost, ng-memory, the parity
+of visits to each subset-row cut's three stops, and those of the real rules below); this module
 holds only the loop, on plain arrays, so that it compiles. Labels are kept in growing arrays and
 processed in order of time from a heap; the labels at one stop sit in that stop's bucket.
 ng-memories are bitsets of ``W`` 64-bit words (stop ``j`` is bit ``j % 64`` of word ``j // 64``).
@@ -20,6 +20,45 @@ Pricing levels, as in `coldchain.colgen.tree._price`:
 
 With subset-row cuts, a label dominates another only if it is cheaper even after paying every
 cut penalty the other has already paid and it has not (its odd cuts that are even in the other).
+
+Real rules (`coldchain.colgen.visits`). At each stop the loop tries every *visit option* (which
+orders it takes, each chilled one in reefer space or riding dry) and keeps, besides the resources
+above, for a label at stop :math:`j`:
+
+- :math:`c_r`, reefer kg on board (:math:`\le` the type's reefer space) and :math:`D`, the least
+  deadline at the cold store of the orders on board: an extension to :math:`j` needs
+  :math:`t_j + s_j + \tau_{j0} \le \min(\text{end}, D)` (the earliest return; every later
+  return is later still);
+- :math:`\sigma`, the dry-ride slack: minutes the route may still drive and serve, without
+  waiting, before a chilled order riding dry has been out of the cold too long
+  (:math:`\sigma' = \min(\sigma - s_i - \tau_{ij}, M_o)` with :math:`M_o` the option's least
+  allowance; the route home must fit, :math:`\sigma' \ge s_j + \tau_{j0}`). The real time out of
+  the cold is at least this no-wait ride, so the rule is relaxed, never tightened;
+- for drivers paid :math:`w` per minute (Savelsbergh's forward time slack, in the form of
+  Vidal et al. 2013's concatenation of time windows): with departure :math:`\delta`, the service
+  start at :math:`j` is :math:`\max(\delta + a_j, b_j)`, with :math:`a_j` the driving and service
+  minutes so far and :math:`b_j` the start the windows and ready times force; the label keeps
+  :math:`b_j` and :math:`\lambda_j`, the latest start at :math:`j` that keeps every earlier
+  stop on time with no waiting (:math:`b' = \max(b + s_i + \tau_{ij}, e_j)`,
+  :math:`\lambda' = \min(\lambda + s_i + \tau_{ij}, l_j)`; at the hub :math:`b_0` the shift's
+  start, :math:`\lambda_0` its end). The arc cost carries :math:`w(s_i + \tau_{ij})`, the paid
+  time's additive part, and closing the route adds :math:`w \max(0, b_r - \min(\lambda_r,
+  \text{end}, D))` (`_unpaid_wait`): the waiting no departure avoids, when the truck leaves as late
+  as the windows and the deadline allow. That is the route evaluator's paid time exactly
+  (`coldchain.core.evaluate._departure_terms`: :math:`\rho - \delta^* = \max(a_r, b_r - \delta_{max})`
+  with :math:`\lambda_r = a_r + \delta_{max}`).
+
+Dominance with these resources (levels 1 and 2): label 1 dominates label 2 at the same stop when,
+besides reduced cost, :math:`t`, :math:`A`, :math:`p` (and the memories), :math:`c_{r,1} \le
+c_{r,2}`, :math:`D_1 \ge D_2`, :math:`\sigma_1 \ge \sigma_2`, and with hourly pay
+:math:`b_1 \le b_2` and :math:`\lambda_1 \ge \lambda_2`. Valid because every completion of label 2
+is feasible for label 1 (its windows, the return by :math:`\min(\text{end}, D)`, the reefer
+space and the dry ride are monotone in :math:`t, D, c_r, \sigma`), its additive cost is the same,
+and its closing wait is no larger: along a fixed completion, :math:`b_r = \max(b + A_s, G_s)`
+grows with :math:`b` and :math:`\min(\lambda_r, \text{end}, D_r)`, with :math:`\lambda_r =
+\min(\lambda + A_s, L_s)`, grows with :math:`\lambda` and :math:`D` (:math:`A_s, G_s, L_s`
+depend on the completion only). Without hourly pay :math:`w = 0` and :math:`b, \lambda` are not
+compared.
 
 The exact level also serves reduced-cost arc fixing: with a ``gap`` above 0 and an ``arc_lb``
 array, it keeps every label that could still end below ``gap`` and writes, per arc, a lower
@@ -137,14 +176,14 @@ def completion(cost, minutes, service, early, late, ret_min, end, pi, succ_ptr, 
 
 @njit(cache=True)
 def label(  # noqa: C901 (a compiled loop: see the docstring)
-    cost,  # (n1, n1) float64: cost of each arc for this type
+    cost,  # (n1, n1) float64: cost of each arc for this type (km, plus the paid minutes' additive part)
     minutes,  # (n1, n1) float64: driving minutes
     service,  # (n1,) float64: service minutes at each stop
-    early,  # (n1,) float64: earliest service start (index 0: the departure)
+    early,  # (n1,) float64: earliest service start (index 0: the departure; stops: see opt_early)
     late,  # (n1,) float64: latest service start
     ret_min,  # (n1,) float64: service plus the drive back to the hub
     dlv,  # (n1,) float64: parcels delivered at each stop
-    pick,  # (n1,) float64: kg picked up at each stop
+    pick,  # (n1,) float64: kg picked up at each stop (unused: see opt_kg)
     q,  # payload
     end,  # end of the shift
     rc0,  # reduced cost of the empty route: fixed cost less the fleet dual
@@ -165,16 +204,28 @@ def label(  # noqa: C901 (a compiled loop: see the docstring)
     f,  # (n1, H) completion bounds, or an empty array (no pruning)
     gap,  # drop a label whose completion bound is not below this (0 when pricing)
     arc_lb,  # (n1, n1) float64 filled with inf: lower bounds per arc are written here, or (0, 0)
+    fixed,  # the route's fixed cost (its cost, not reduced, starts there)
+    opt_ptr,  # (n1 + 1,) int64: CSR, the visit options of each stop (`coldchain.colgen.visits`)
+    opt_kg,  # (options,) float64: kg picked up
+    opt_cold,  # kg of it in reefer space
+    opt_early,  # earliest service start (opening, ready times of the orders taken)
+    opt_dl,  # least deadline at the cold store of the orders taken (inf: none)
+    opt_prize,  # value of the optional orders taken (lowers the cost)
+    opt_dry,  # least minutes out of the cold allowed to the chilled orders riding dry (inf: none)
+    rq,  # reefer space
+    w,  # driver cost per minute (0: not paid by the hour)
 ):
-    """Returns ``(closed, ends, node, parent, finished, least)``: the reduced cost of each
-    negative route found and the label it ends at, the labels' stops and parents (to rebuild the
-    routes), whether the loop ran to the end, and the least reduced cost of any route (only
-    meaningful when ``finished`` and ``level`` is 2).
+    """Returns ``(closed, ends, node, parent, finished, least, costs, option)``: the reduced cost
+    of each negative route found and the label it ends at, the labels' stops and parents (to
+    rebuild the routes), whether the loop ran to the end, the least reduced cost of any route
+    (only meaningful when ``finished`` and ``level`` is 2), each negative route's cost (not
+    reduced; the prizes not subtracted) and each label's visit option.
 
-    Complexity (McCabe 50): a compiled (Numba) loop over plain arrays, kept in one function so that
+    Complexity (McCabe 50+): a compiled (Numba) loop over plain arrays, kept in one function so that
     the extension, dominance and bucket steps share registers and no call crosses the boundary."""
     n1 = cost.shape[0]
     W = ng.shape[1]
+    BIG = 1e18
     cap = 4096
     L_node = np.empty(cap, np.int64)
     L_rc = np.empty(cap, np.float64)
@@ -185,6 +236,13 @@ def label(  # noqa: C901 (a compiled loop: see the docstring)
     L_par = np.empty(cap, np.int64)
     L_alive = np.empty(cap, np.bool_)
     L_sr = np.zeros((cap, cut_words), np.uint64)  # bit s: an odd number of visits to cut s's stops
+    L_b = np.empty(cap, np.float64)  # forced service start (ready times and openings, any departure)
+    L_lam = np.empty(cap, np.float64)  # latest service start keeping the prefix on time
+    L_dl = np.empty(cap, np.float64)  # least deadline of the orders on board
+    L_cr = np.empty(cap, np.float64)  # reefer kg on board
+    L_cs = np.empty(cap, np.float64)  # minutes left before a chilled order riding dry is out too long
+    L_c = np.empty(cap, np.float64)  # cost so far (fixed, arcs), not reduced
+    L_opt = np.empty(cap, np.int64)  # the visit option taken at the label's stop
     L_node[0] = 0
     L_rc[0] = rc0
     L_t[0] = early[0]
@@ -192,6 +250,13 @@ def label(  # noqa: C901 (a compiled loop: see the docstring)
     L_p[0] = 0.0
     L_par[0] = -1
     L_alive[0] = True
+    L_b[0] = early[0]
+    L_lam[0] = end
+    L_dl[0] = BIG
+    L_cr[0] = 0.0
+    L_cs[0] = BIG
+    L_c[0] = fixed
+    L_opt[0] = -1
     nl = 1
     bcap = 16
     bk = np.empty((n1, bcap), np.int64)
@@ -199,6 +264,7 @@ def label(  # noqa: C901 (a compiled loop: see the docstring)
     heap = [(early[0], np.int64(0))]
     best_rc = np.empty(64, np.float64)
     best_lab = np.empty(64, np.int64)
+    best_c = np.empty(64, np.float64)
     nb = 0
     finished = True
     pops = 0
@@ -207,6 +273,12 @@ def label(  # noqa: C901 (a compiled loop: see the docstring)
     C = cut_words
     prune = f.shape[0] > 0
     record = arc_lb.shape[0] > 0
+    paid = w > 0.0
+    real = paid or rq > 0.0  # otherwise no option can carry a deadline, reefer kg or a dry ride
+    for o_ in range(opt_dl.shape[0]):
+        if opt_dl[o_] < BIG or opt_dry[o_] < BIG:
+            real = True
+            break
     one = np.uint64(1)
     while len(heap) > 0:
         _, lab = heapq.heappop(heap)
@@ -224,7 +296,6 @@ def label(  # noqa: C901 (a compiled loop: see the docstring)
             break
         i = L_node[lab]
         rc_i = L_rc[lab]
-        leave = L_t[lab] + service[i]
         A_i = L_A[lab]
         p_i = L_p[lab]
         for s in range(succ_ptr[i], succ_ptr[i + 1]):
@@ -235,132 +306,202 @@ def label(  # noqa: C901 (a compiled loop: see the docstring)
             bit = one << np.uint64(j & 63)
             if L_ng[lab, wj] & bit:
                 continue
-            tj = leave + minutes[i, j]
-            if tj < early[j]:
-                tj = early[j]
-            if tj > late[j] or tj + ret_min[j] > end:
+            step = service[i] + minutes[i, j]  # from the service start at i to j's, without waiting
+            t_arr = L_t[lab] + step
+            if t_arr > late[j]:
                 continue
-            pj = p_i + pick[j]
-            Aj = A_i + dlv[j]
-            if pj > Aj:
-                Aj = pj
-            if Aj > q + EPS:
-                continue
-            rcj = rc_i + cost[i, j] - pi[j]
-            if prune:
-                lb = rcj + f[j, int(np.floor(tj))]
-                if record:
-                    if lb < arc_lb[i, j]:
-                        arc_lb[i, j] = lb
-                    if allowed[j, 0] and rcj + cost[j, 0] < arc_lb[j, 0]:
-                        arc_lb[j, 0] = rcj + cost[j, 0]
-                if lb >= gap - RC_TOL:
-                    continue  # no completion can bring the route's reduced cost below gap
-            rcj += _cut_step(L_sr[lab], j, mem, cut_ptr, cut_idx, sig, srj)
-            for w in range(W):
-                ngj[w] = L_ng[lab, w] & ng[j, w]
-            ngj[wj] |= bit
-            # dominated by a label already at j?
-            c = bcnt[j]
-            dominated = False
-            for e in range(c):
-                o = bk[j, e]
-                if L_rc[o] > rcj + EPS or L_t[o] > tj + EPS:
+            paid_cut = 0.0
+            stepped = False  # the cut state and ng-memory at j, made once an option passes the bounds
+            for o_ in range(opt_ptr[j], opt_ptr[j + 1]):
+                tj = t_arr
+                if tj < opt_early[o_]:
+                    tj = opt_early[o_]
+                dlj = L_dl[lab]
+                if opt_dl[o_] < dlj:
+                    dlj = opt_dl[o_]
+                home = end if end < dlj else dlj
+                if tj > late[j] or tj + ret_min[j] > home:
                     continue
-                if level > 0:
-                    if L_A[o] > Aj + EPS or L_p[o] > pj + EPS:
+                pj = p_i + opt_kg[o_]
+                Aj = A_i + dlv[j]
+                if pj > Aj:
+                    Aj = pj
+                if Aj > q + EPS:
+                    continue
+                crj = L_cr[lab] + opt_cold[o_]
+                if crj > rq + EPS:
+                    continue
+                csj = L_cs[lab] - step
+                if opt_dry[o_] < csj:
+                    csj = opt_dry[o_]
+                if csj < ret_min[j] - EPS:
+                    continue  # a chilled order riding dry would be out of the cold too long
+                bj = L_b[lab] + step
+                if bj < opt_early[o_]:
+                    bj = opt_early[o_]
+                lamj = L_lam[lab] + step
+                if lamj > late[j]:
+                    lamj = late[j]
+                rcj = rc_i + cost[i, j] - pi[j] - opt_prize[o_]
+                if prune:
+                    lb = rcj + f[j, int(np.floor(tj))]
+                    if record:
+                        if lb < arc_lb[i, j]:
+                            arc_lb[i, j] = lb
+                        if allowed[j, 0] and rcj + cost[j, 0] < arc_lb[j, 0]:
+                            arc_lb[j, 0] = rcj + cost[j, 0]
+                    if lb >= gap - RC_TOL:
+                        continue  # no completion can bring the route's reduced cost below gap
+                if not stepped:
+                    paid_cut = _cut_step(L_sr[lab], j, mem, cut_ptr, cut_idx, sig, srj)
+                    for w_ in range(W):
+                        ngj[w_] = L_ng[lab, w_] & ng[j, w_]
+                    ngj[wj] |= bit
+                    stepped = True
+                rcj += paid_cut
+                # dominated by a label already at j?
+                c = bcnt[j]
+                dominated = False
+                for e in range(c):
+                    o = bk[j, e]
+                    if L_rc[o] > rcj + EPS or L_t[o] > tj + EPS:
                         continue
-                    if level == 2:
-                        sub = True
-                        for w in range(W):
-                            if L_ng[o, w] & ~ngj[w]:
-                                sub = False
-                                break
-                        if not sub:
+                    if level > 0:
+                        if L_A[o] > Aj + EPS or L_p[o] > pj + EPS:
                             continue
-                if L_rc[o] + _owed(L_sr[o], srj, sig, C) <= rcj + EPS:
-                    dominated = True
-                    break
-            if dominated:
-                continue
-            # drop the labels at j that the new one dominates
-            m = 0
-            for e in range(c):
-                o = bk[j, e]
-                kill = rcj <= L_rc[o] + EPS and tj <= L_t[o] + EPS
-                if kill and level > 0:
-                    kill = Aj <= L_A[o] + EPS and pj <= L_p[o] + EPS
-                    if kill and level == 2:
-                        for w in range(W):
-                            if ngj[w] & ~L_ng[o, w]:
-                                kill = False
-                                break
-                if kill:
-                    kill = rcj + _owed(srj, L_sr[o], sig, C) <= L_rc[o] + EPS
-                if kill:
-                    L_alive[o] = False
-                else:
-                    bk[j, m] = o
-                    m += 1
-            bcnt[j] = m
-            if level == 0 and m >= keep:
-                worst = 0
-                for e in range(1, m):
-                    if L_rc[bk[j, e]] > L_rc[bk[j, worst]]:
-                        worst = e
-                if L_rc[bk[j, worst]] <= rcj:
+                        if real and (L_dl[o] < dlj - EPS or L_cr[o] > crj + EPS or L_cs[o] < csj - EPS):
+                            continue
+                        if paid and (L_b[o] > bj + EPS or L_lam[o] < lamj - EPS):
+                            continue
+                        if level == 2:
+                            sub = True
+                            for w_ in range(W):
+                                if L_ng[o, w_] & ~ngj[w_]:
+                                    sub = False
+                                    break
+                            if not sub:
+                                continue
+                    if L_rc[o] + _owed(L_sr[o], srj, sig, C) <= rcj + EPS:
+                        dominated = True
+                        break
+                if dominated:
                     continue
-                L_alive[bk[j, worst]] = False
-                bk[j, worst] = bk[j, m - 1]
-                m -= 1
+                # drop the labels at j that the new one dominates
+                m = 0
+                for e in range(c):
+                    o = bk[j, e]
+                    kill = rcj <= L_rc[o] + EPS and tj <= L_t[o] + EPS
+                    if kill and level > 0:
+                        kill = Aj <= L_A[o] + EPS and pj <= L_p[o] + EPS
+                        if kill and real:
+                            kill = dlj >= L_dl[o] - EPS and crj <= L_cr[o] + EPS and csj >= L_cs[o] - EPS
+                        if kill and paid:
+                            kill = bj <= L_b[o] + EPS and lamj >= L_lam[o] - EPS
+                        if kill and level == 2:
+                            for w_ in range(W):
+                                if ngj[w_] & ~L_ng[o, w_]:
+                                    kill = False
+                                    break
+                    if kill:
+                        kill = rcj + _owed(srj, L_sr[o], sig, C) <= L_rc[o] + EPS
+                    if kill:
+                        L_alive[o] = False
+                    else:
+                        bk[j, m] = o
+                        m += 1
                 bcnt[j] = m
-            # store the new label
-            if nl == cap:
-                cap *= 2
-                L_node = _grow_1d(L_node, cap)
-                L_rc = _grow_1d(L_rc, cap)
-                L_t = _grow_1d(L_t, cap)
-                L_A = _grow_1d(L_A, cap)
-                L_p = _grow_1d(L_p, cap)
-                L_ng = _grow_2d(L_ng, cap, W)
-                L_par = _grow_1d(L_par, cap)
-                L_alive = _grow_1d(L_alive, cap)
-                L_sr = _grow_2d(L_sr, cap, C)
-            new = nl
-            nl += 1
-            L_node[new] = j
-            L_rc[new] = rcj
-            L_t[new] = tj
-            L_A[new] = Aj
-            L_p[new] = pj
-            for w in range(W):
-                L_ng[new, w] = ngj[w]
-            L_par[new] = lab
-            L_alive[new] = True
-            for w in range(C):
-                L_sr[new, w] = srj[w]
-            if m == bcap:
-                bcap *= 2
-                bk = _grow_2d(bk, n1, bcap)
-            bk[j, m] = new
-            bcnt[j] = m + 1
-            heapq.heappush(heap, (tj, new))
-            closed = rcj + cost[j, 0]
-            if closed < -RC_TOL and allowed[j, 0]:
-                if nb == best_rc.shape[0]:
-                    best_rc = _grow_1d(best_rc, 2 * nb)
-                    best_lab = _grow_1d(best_lab, 2 * nb)
-                best_rc[nb] = closed
-                best_lab[nb] = new
-                nb += 1
+                if level == 0 and m >= keep:
+                    worst = 0
+                    for e in range(1, m):
+                        if L_rc[bk[j, e]] > L_rc[bk[j, worst]]:
+                            worst = e
+                    if L_rc[bk[j, worst]] <= rcj:
+                        continue
+                    L_alive[bk[j, worst]] = False
+                    bk[j, worst] = bk[j, m - 1]
+                    m -= 1
+                    bcnt[j] = m
+                # store the new label
+                if nl == cap:
+                    cap *= 2
+                    L_node = _grow_1d(L_node, cap)
+                    L_rc = _grow_1d(L_rc, cap)
+                    L_t = _grow_1d(L_t, cap)
+                    L_A = _grow_1d(L_A, cap)
+                    L_p = _grow_1d(L_p, cap)
+                    L_ng = _grow_2d(L_ng, cap, W)
+                    L_par = _grow_1d(L_par, cap)
+                    L_alive = _grow_1d(L_alive, cap)
+                    L_sr = _grow_2d(L_sr, cap, C)
+                    L_b = _grow_1d(L_b, cap)
+                    L_lam = _grow_1d(L_lam, cap)
+                    L_dl = _grow_1d(L_dl, cap)
+                    L_cr = _grow_1d(L_cr, cap)
+                    L_cs = _grow_1d(L_cs, cap)
+                    L_c = _grow_1d(L_c, cap)
+                    L_opt = _grow_1d(L_opt, cap)
+                new = nl
+                nl += 1
+                L_node[new] = j
+                L_rc[new] = rcj
+                L_t[new] = tj
+                L_A[new] = Aj
+                L_p[new] = pj
+                for w_ in range(W):
+                    L_ng[new, w_] = ngj[w_]
+                L_par[new] = lab
+                L_alive[new] = True
+                for w_ in range(C):
+                    L_sr[new, w_] = srj[w_]
+                L_b[new] = bj
+                L_lam[new] = lamj
+                L_dl[new] = dlj
+                L_cr[new] = crj
+                L_cs[new] = csj
+                L_c[new] = L_c[lab] + cost[i, j]
+                L_opt[new] = o_
+                if m == bcap:
+                    bcap *= 2
+                    bk = _grow_2d(bk, n1, bcap)
+                bk[j, m] = new
+                bcnt[j] = m + 1
+                heapq.heappush(heap, (tj, new))
+                if allowed[j, 0]:
+                    wait = _unpaid_wait(bj, lamj, dlj, ret_min[j], end) * w
+                    closed = rcj + cost[j, 0] + wait
+                    if closed < -RC_TOL:
+                        if nb == best_rc.shape[0]:
+                            best_rc = _grow_1d(best_rc, 2 * nb)
+                            best_lab = _grow_1d(best_lab, 2 * nb)
+                            best_c = _grow_1d(best_c, 2 * nb)
+                        best_rc[nb] = closed
+                        best_lab[nb] = new
+                        best_c[nb] = L_c[new] + cost[j, 0] + wait
+                        nb += 1
     least = 0.0
     if finished and level == 2:
         for lab in range(1, nl):
-            if L_alive[lab] and allowed[L_node[lab], 0]:
-                v = L_rc[lab] + cost[L_node[lab], 0]
+            j = L_node[lab]
+            if L_alive[lab] and allowed[j, 0]:
+                v = L_rc[lab] + cost[j, 0] + w * _unpaid_wait(L_b[lab], L_lam[lab], L_dl[lab], ret_min[j], end)
                 if v < least:
                     least = v
-    return best_rc[:nb], best_lab[:nb], L_node[:nl], L_par[:nl], finished, least
+    return best_rc[:nb], best_lab[:nb], L_node[:nl], L_par[:nl], finished, least, best_c[:nb], L_opt[:nl]
+
+
+@njit(cache=True)
+def _unpaid_wait(b, lam, dl, back, end):
+    """Minutes of waiting no departure avoids, for a route whose last stop has forced start ``b``
+    and latest on-time start ``lam``, going home (``back`` minutes) by ``end`` and ``dl``: the
+    return is at least ``b + back``, and leaving so late that no waiting is paid brings it to
+    ``lam + back`` (or the deadline) at the latest."""
+    latest = lam + back
+    if end < latest:
+        latest = end
+    if dl < latest:
+        latest = dl
+    u = b + back - latest
+    return u if u > 0.0 else 0.0
 
 
 @njit(cache=True)

@@ -32,13 +32,28 @@ heuristic search and by pricing; a plan whose cost
 meets the bound (rounded up to the cost grid, 0.1 on truncated-distance instances) is proved
 optimal.
 
-Which days. The labels track the rules that a route's stops alone decide: opening hours, ready
-times, the shift, payload with deliveries and pickups on board together, and per-km and fixed
-costs. The route method applies to the days where that is every rule
-(`coldchain.planner.registry.routes_apply`): every pickup order must be
-served (so a visited stop takes all its orders), no driver cost per hour (paid waiting depends
-on the departure, not on the stops), no freshness deadline or cold rule that can bind. The public
-benchmarks (Solomon, Wang & Chen) are such days; county days are not, and keep the arc LP.
+Which days. The labels track opening hours, ready times, the shift, payload with deliveries
+and pickups on board together, per-km and fixed costs, and the real rules of a county day
+(`coldchain.colgen.visits`): optional pickups with their value (a visit chooses which orders it
+takes; a stop with only optional orders has an at-most-once row, and a column's cost in the
+master is its route's cost less the value of the optional orders it takes, the master's constant
+adding every optional order's value back, so the LP bounds the objective itself), reefer space
+as a second capacity, freshness deadlines at the cold store, and the driver's paid time with the
+departure free. The route method applies to every day whose stops have at most
+``visits.MAX_OPTIONS`` visit options (`coldchain.planner.registry.routes_apply`).
+
+Relaxed columns. The labels relax one rule, the time out of the cold of chilled produce riding
+dry (`coldchain.colgen.visits`), so on such days the routes they price are a superset of the
+feasible ones, at costs no higher. Every elementary priced route is re-costed by the route
+evaluator (`_column`): accepted, it carries the evaluator's cost (:math:`\ge` the labels');
+rejected, or with a cycle, it keeps the labels' cost and is not ``exact``, so it is never part
+of a plan. The bound stays valid: the duals that price out every label route at label costs
+price out every feasible route at its true cost, and the master's own columns at their
+re-costed costs. A route priced negative at label cost but already in the master at a higher
+re-costed cost may hide (by dominance) another negative route, so such a pass does not prove the
+LP optimal; its Lagrangian bound, over label costs, still holds and is what the node reports.
+Route enumeration (which needs exact costs on the labels) runs on plain days only, and the cost
+grid is 0 where drivers are paid by the hour or some orders are optional.
 
 Symbols
 
@@ -70,7 +85,9 @@ Symbols
 
 Labels. A partial route ending at stop :math:`j` carries its reduced cost, its earliest service
 start :math:`t`, the kg picked up so far :math:`p`, the peak load :math:`A` it would have if it
-went home now (it leaves with every parcel it delivers), and its ng-memory. Extending to
+went home now (it leaves with every parcel it delivers), and its ng-memory (and, for the real
+rules, the resources of `coldchain.colgen.labelling.label`: reefer kg, least deadline, the
+dry-ride slack, and the forced and latest on-time starts that price paid waiting). Extending to
 :math:`j`:
 
 .. math::
@@ -101,6 +118,7 @@ import highspy
 import numpy as np
 
 from coldchain.colgen.labelling import completion, enumerate_routes, label
+from coldchain.colgen.visits import Visits
 from coldchain.core.arrays import Column, TypeData
 from coldchain.core.evaluate import evaluate_route
 from coldchain.core.instance import Instance
@@ -163,35 +181,68 @@ def _price(
     the ng-memory in it (fast, may miss routes); level 2 is exact. ``banned`` arcs are never
     driven (branching). Labelling stops once ``enough`` negative routes are found: the loop adds
     them and comes back, and only a pass that finds none needs to run to the end. The loop itself
-    is `coldchain.colgen.labelling.label`.
+    is `coldchain.colgen.labelling.label`. On a day with real rules (`Visits.plain` false) every
+    elementary route is re-costed by the route evaluator (`_column`).
     """
+    vis = visits_of(td)
     allowed = _allowed(td, banned)
     duals = np.asarray(pi, dtype=np.float64)
     # completion bounds prune the exact pass (the others are fast anyway)
     f = _completion(td, duals, allowed) if level == 2 else np.empty((0, 0))
-    closed, ends, node, parent, finished, least = _label(
+    closed, ends, node, parent, finished, least, costs, option = _label(
         td, duals, mu, level, deadline, allowed, enough or 0, cuts, f, 0.0, np.empty((0, 0))
     )
     out, seen = [], set()
     for e in np.argsort(closed, kind="stable"):
-        seq = _route_to(int(ends[e]), node, parent)
-        if seq in seen:
+        seq, opts = _route_to(int(ends[e]), node, parent, option)
+        if (seq, opts) in seen:
             continue
-        seen.add(seq)
-        out.append(Column(td.k, seq, td.route_cost(seq)))
+        seen.add((seq, opts))
+        out.append(_column(vis, seq, opts, float(costs[e])))
         if len(out) >= COLUMNS_PER_ROUND:
             break
     return out, (min(float(least), 0.0) if finished and level == 2 else None)
 
 
-def _route_to(lab: int, node: np.ndarray, parent: np.ndarray) -> tuple[int, ...]:
+def visits_of(td: TypeData) -> Visits:
+    """The type's visit options (`coldchain.colgen.visits.Visits`), built once per `TypeData`."""
+    vis = getattr(td, "_visits", None)
+    if vis is None:
+        vis = Visits(td.inst, td)
+        td._visits = vis
+    return vis
+
+
+def _column(vis: Visits, seq: tuple[int, ...], opts: tuple[int, ...], label_cost: float) -> Column:
+    """The column of a route the labels found. On a plain day: fixed + km. Otherwise the route
+    evaluator times it and its cost is the evaluator's (at least the labels', which relax the time
+    out of the cold: `coldchain.colgen.visits`); a route the evaluator rejects, or one with a
+    cycle, keeps the labels' cost and is marked not ``exact`` (it stays in the master LP, which
+    then still bounds every plan from below, but is never part of a plan)."""
+    td = vis.td
+    if vis.plain:
+        return Column(td.k, seq, td.route_cost(seq))
+    picks = tuple(vis.orders[o] for o in opts)
+    if len(set(seq)) == len(seq):
+        ev = evaluate_route(td.inst, td.k, list(seq), vis.picks(seq, opts))
+        if ev.feasible:
+            return Column(td.k, seq, max(ev.cost, label_cost), picks)
+    return Column(td.k, seq, label_cost, picks, exact=False)
+
+
+def _route_to(lab: int, node: np.ndarray, parent: np.ndarray, option: np.ndarray | None = None):
     """The stops of the route that ends at label ``lab``, from the hub on (the compiled loops
-    return every label's stop and parent)."""
-    seq = []
+    return every label's stop and parent); with ``option`` (each label's visit option), the
+    stops and the option taken at each."""
+    seq, opts = [], []
     while lab > 0:
         seq.append(int(node[lab]))
+        if option is not None:
+            opts.append(int(option[lab]))
         lab = int(parent[lab])
-    return tuple(reversed(seq))
+    if option is None:
+        return tuple(reversed(seq))
+    return tuple(reversed(seq)), tuple(reversed(opts))
 
 
 def _allowed(td: TypeData, banned: frozenset[tuple[int, int]]) -> np.ndarray:
@@ -205,13 +256,14 @@ def _allowed(td: TypeData, banned: frozenset[tuple[int, int]]) -> np.ndarray:
 
 
 def _completion(td: TypeData, duals: np.ndarray, allowed: np.ndarray) -> np.ndarray:
-    return completion(*td.arc_arrays(), float(td.end), duals, td.succ_ptr, td.succ_idx, allowed)
+    return completion(*visits_of(td).completion_args(duals), allowed)
 
 
 def _label(td, duals, mu, level, deadline, allowed, enough, cuts, f, gap, arc_lb):
     """`coldchain.colgen.labelling.label` on the type's arrays (its arguments, in its order)."""
+    vis = visits_of(td)
     return label(
-        *td.loop_args(mu),
+        *vis.loop_args(mu),
         allowed,
         td.ng_words(),
         duals,
@@ -223,6 +275,7 @@ def _label(td, duals, mu, level, deadline, allowed, enough, cuts, f, gap, arc_lb
         f,
         gap,
         arc_lb,
+        *vis.option_args(),
     )
 
 
@@ -252,7 +305,7 @@ def _arc_bounds(
         return None
     n1 = len(pi)
     b = np.full((n1, n1), np.inf)
-    *_, finished, _ = _label(td, duals, mu, 2, deadline, allowed, 0, cuts, f, gap, b)
+    finished = _label(td, duals, mu, 2, deadline, allowed, 0, cuts, f, gap, b)[4]
     return np.minimum(b, gap) if finished else None
 
 
@@ -297,16 +350,38 @@ def _partition_exactly(
     by the exact evaluator as `coldchain.setpart.pool.recombine`'s are (seconds for 10,000)."""
     sp = SetPartition("enumerated")
     cover_and_fleet_rows(sp, inst)
+    sp.constant = lost_anyway(inst)
     for c in cols:
-        sp.column(c.cost, route_rows(c.k, c.seq))
+        sp.column(net_cost(inst, c), route_rows(c.k, c.seq))
     # HiGHS's default gaps (relative 1e-4, absolute 1e-6), as this step has always run
     opts = SolveOptions(max(0.05, deadline - time.perf_counter()), 1e-4, max(1, threads), highs_options=EXACT_GAPS)
     got = sp.solve(opts, deadline=deadline)
     if got.outcome.status == SolveStatus.INFEASIBLE:
         return "infeasible", None, math.inf
     chosen = tuple(cols[j] for j in got.chosen) if got.chosen is not None else None
-    cost = sum(c.cost for c in chosen) if chosen is not None else math.inf
+    cost = plan_cost(inst, chosen) if chosen is not None else math.inf
     return ("optimal" if got.outcome.status == SolveStatus.OPTIMAL else "time"), chosen, cost
+
+
+def lost_anyway(inst: Instance) -> float:
+    """The value of every optional pickup order: the master's constant (a column's net cost takes
+    off the value of the optional orders it serves, `net_cost`)."""
+    return sum(inst.costs.lost[o.index] for o in inst.orders if not o.required)
+
+
+def net_cost(inst: Instance, c: Column) -> float:
+    """A column's cost in the master: the route's cost less the value of the optional orders it
+    takes (with `lost_anyway` added back, a plan's objective: its routes' cost plus the value of
+    every order left)."""
+    if not c.picks:
+        return c.cost
+    lost = inst.costs.lost
+    return c.cost - sum(lost[o] for os in c.picks for o in os if not inst.orders[o].required)
+
+
+def plan_cost(inst: Instance, cols) -> float:
+    """The objective of a plan made of ``cols``: net costs plus `lost_anyway`."""
+    return sum(net_cost(inst, c) for c in cols) + lost_anyway(inst)
 
 
 class _Cuts:
@@ -372,10 +447,11 @@ def warm_up() -> float:
     minutes = np.ones((n1, n1))
     f = completion(z2, minutes, z1, z1, late, z1 + 1, 20.0, z1, ptr, idx, allowed)
     cut_args = _Cuts(n1).arrays()
+    options = (0.0, np.array([0, 0, 1, 2], dtype=np.int64), *(np.zeros(2) for _ in range(6)), 0.0, 0.0)
     for g in (f, np.empty((0, 0))):
         label(z2, minutes, z1, z1, late, z1 + 1, z1, z1, 1.0, 20.0, 0.0, ptr, idx, allowed,
               np.zeros((n1, 1), dtype=np.uint64), z1, *cut_args, 2, math.inf, 0, HEURISTIC_LABELS, g,
-              0.0, np.full((n1, n1), np.inf) if g.shape[0] else np.empty((0, 0)))  # fmt: skip
+              0.0, np.full((n1, n1), np.inf) if g.shape[0] else np.empty((0, 0)), *options)  # fmt: skip
     enumerate_routes(z2, minutes, z1, z1, late, z1 + 1, z1, z1, 1.0, 20.0, 0.0, ptr, idx, allowed, z1,
                      *cut_args, f, 1.0, math.inf, 100)  # fmt: skip
     _compiled = True
@@ -407,9 +483,10 @@ class _Master:
             h.addCol(ARTIFICIAL_CNY, 0.0, inf, 1, np.array([r], dtype=np.int32), np.array([1.0]))
         self.h = h
         self.columns: list[Column] = []
-        self.keys: set[tuple[int, tuple[int, ...]]] = set()
+        self.keys: set[tuple] = set()
         self.cuts = _Cuts(n + 1)
         self.base_rows = n + nt
+        self.constant = lost_anyway(inst)  # the LP's value adds it (the objective's scale)
 
     def add_cuts(self, sets: list[tuple[tuple[int, int, int], frozenset[int]]]) -> None:
         """Append subset-row cuts (stops, memory), with their coefficients on every column so far."""
@@ -441,14 +518,18 @@ class _Master:
         self.cuts.memory = self.cuts.memory + new.memory
 
     def add(self, cols: list[Column]) -> int:
-        new = [c for c in cols if (c.k, c.seq) not in self.keys]
+        new, keys = [], set()
+        for c in cols:
+            if c.key not in self.keys and c.key not in keys:
+                keys.add(c.key)
+                new.append(c)
         if not new:
             return 0
         inf = highspy.kHighsInf
         n = self.inst.n
         starts, idx, val = [], [], []
         for c in new:
-            self.keys.add((c.k, c.seq))
+            self.keys.add(c.key)
             starts.append(len(idx))
             counts: dict[int, int] = {}
             for i in c.seq:
@@ -464,7 +545,7 @@ class _Master:
                     val.append(float(a))
         self.h.addCols(
             len(new),
-            np.array([c.cost for c in new]),
+            np.array([net_cost(self.inst, c) for c in new]),
             np.zeros(len(new)),
             np.full(len(new), inf),
             len(idx),
@@ -496,7 +577,7 @@ class _Master:
         mu = [min(0.0, d) for d in duals[n : self.base_rows]]
         self.cuts.sig = np.maximum(0.0, -np.asarray(duals[self.base_rows :], dtype=np.float64))
         art = float(sum(sol.col_value[:n]))
-        return self.h.getInfo().objective_function_value, pi, mu, art
+        return self.h.getInfo().objective_function_value + self.constant, pi, mu, art
 
 
 class _ColumnGeneration:
@@ -507,8 +588,12 @@ class _ColumnGeneration:
         self.types = [TypeData(inst, t.index) for t in inst.types]
         self.master = _Master(inst, threads)
         self.master.add(list(start or []))
+        self.plain = all(visits_of(td).plain for td in self.types)
         for td in self.types:  # one out-and-back route per stop keeps the LP feasible from the start
-            self.master.add([Column(td.k, (i,), td.route_cost((i,))) for i in td.nodes])
+            if self.plain:
+                self.master.add([Column(td.k, (i,), td.route_cost((i,))) for i in td.nodes])
+            else:
+                self.master.add(_singles(inst, td))
         self.rounds = 0
         self.ub = np.zeros(0)  # column upper bounds at the current node (set by `restrict`)
         self.grid = cost_grid(inst)
@@ -621,13 +706,17 @@ class _ColumnGeneration:
                 state["bound"] = bound
                 if round_up(bound, self.grid) >= cutoff:
                     return "cutoff", lp, bound
-            new = [c for c in new if (c.k, c.seq) not in self.master.keys]  # (a repeat: numerical noise)
+            new = [c for c in new if c.key not in self.master.keys]  # (a repeat: noise, or re-costed)
             if not new:
                 if level < 2:
                     level += 1
                     continue
                 if not complete:
                     return "time", lp, bound
+                if least_total < -1e-6 * max(1.0, abs(lp)) and bound is not None and art < 1e-6:
+                    # negative only under the labels' relaxed costs (columns the evaluator re-costed):
+                    # the LP is not proved optimal, but the Lagrangian bound holds (module docstring)
+                    return "solved", bound, bound
                 if art > 1e-6:
                     return "infeasible", lp, None
                 if round_up(lp, self.grid) >= cutoff:  # pruned before any ng-memory needs to grow
@@ -795,6 +884,19 @@ class _ColumnGeneration:
         return x, used
 
 
+def _singles(inst: Instance, td: TypeData) -> list[Column]:
+    """Out-and-back routes of type ``td`` to each stop, one per set of orders its visit options
+    take, timed by the route evaluator (those it rejects left out)."""
+    vis = visits_of(td)
+    out = []
+    for i in td.nodes:
+        for taken in sorted({vis.orders[o] for o in range(vis.opt_ptr[i], vis.opt_ptr[i + 1])}):
+            ev = evaluate_route(inst, td.k, [i], {i: list(taken)})
+            if ev.feasible:
+                out.append(Column(td.k, (i,), ev.cost, (taken,)))
+    return out
+
+
 def _ng_feasible(seq: tuple[int, ...], ng: list[int]) -> bool:
     """Whether ``seq`` is an ng-route under the memories ``ng``."""
     memory = 0
@@ -886,7 +988,9 @@ def branch_and_price(
     (`_ColumnGeneration.fix_arcs`) then shrinks every later pricing problem.
     Each node solves the ng-route LP by column generation with its banned arcs. A node whose bound
     (rounded up to the cost grid) is not below the incumbent is pruned; an integral LP solution of
-    elementary routes is a plan. Branching is on the arc whose flow is nearest 0.5, or with
+    elementary, ``exact`` routes is a plan (one on a relaxed column, which no arc branching can
+    remove, leaves the node open at its LP value: the bound stays valid). Branching is on the arc
+    whose flow is nearest 0.5, or with
     ``strong``, of the ``STRONG_CANDIDATES`` nearest, the one whose two children raise the
     restricted master LP most (product rule, `_ColumnGeneration.strong_branch`; measured on
     Solomon 50 and Wang & Chen 5-50 without a gain, so off by default). One child bans the arc,
@@ -909,6 +1013,7 @@ def branch_and_price(
     heap: list[tuple[float, int, frozenset]] = [(-math.inf, 0, frozenset())]
     counter, nodes, partition_at = 1, 0, 1
     root_bound: float | None = None
+    stuck: list[float] = []  # LP values of nodes left open on a relaxed (not exact) column
 
     def closed_by_enumeration(lp: float) -> bool:
         """Route enumeration after a solved root LP of value ``lp`` (`_ColumnGeneration.routes_below`):
@@ -916,7 +1021,7 @@ def branch_and_price(
         partitioning over them finds the best plan; True when it ran to the end (the tree is then
         closed), within ``ENUMERATE_SHARE`` of the time left."""
         nonlocal best, best_cols
-        if not enumeration or round_up(lp, grid) >= best - tol:
+        if not enumeration or not cg.plain or round_up(lp, grid) >= best - tol:
             return False
         now = time.perf_counter()
         until = now + ENUMERATE_SHARE * (deadline - now)
@@ -964,12 +1069,13 @@ def branch_and_price(
         if status in ("infeasible", "cutoff") or round_up(lp, grid) >= best - tol:
             continue
         x, used = cg.flows()
-        if all(v > 1 - 1e-6 and c.elementary for c, v in used):
+        if all(v > 1 - 1e-6 and c.elementary and c.exact for c, v in used):
             best, best_cols = lp, tuple(c for c, _ in used)
             found_plan(best_cols, best)
             continue
         arc = _branching_arc(cg, x, lp, deadline, strong)
         if arc is None:  # integral arcs but split columns (or a cycle): leave it to set partitioning
+            stuck += _left_open(used, lp)
             continue
         i, j = arc
         for value in (1, 0):
@@ -977,6 +1083,7 @@ def branch_and_price(
             heapq.heappush(heap, (lp, counter, frozenset(child)))
             counter += 1
     open_bounds = [b for b, _, _ in heap if round_up(b, grid) < best - tol]
+    open_bounds += [b for b in stuck if round_up(b, grid) < best - tol]
     bound = _tree_bound(open_bounds, root_bound, best, grid)
     return PriceAndBranch(
         best_cols,
@@ -990,6 +1097,12 @@ def branch_and_price(
         cg.fixed,
         cg.enumerated,
     )
+
+
+def _left_open(used: list[tuple[Column, float]], lp: float) -> list[float]:
+    """``[lp]`` when a node's LP solution with integral arcs uses a relaxed (not ``exact``) column:
+    no arc branching removes it, so the node stays open at its LP value; else ``[]``."""
+    return [lp] if any(not c.exact for c, _ in used) else []
 
 
 def _branching_arc(cg: _ColumnGeneration, x: dict, lp: float, deadline: float, strong: bool) -> tuple[int, int] | None:
@@ -1020,7 +1133,10 @@ def _tree_bound(open_bounds: list[float], root_bound: float | None, best: float,
 
 
 def cost_grid(inst: Instance) -> float:
-    """The step every route cost is a multiple of (0.1 on truncated-distance benchmarks), or 0."""
+    """The step every route cost is a multiple of (0.1 on truncated-distance benchmarks), or 0 (also
+    when drivers are paid by the hour or some orders are optional: minutes and prizes)."""
+    if any(t.cny_per_h > 0 for t in inst.types) or lost_anyway(inst) != 0.0:
+        return 0.0
     for g in (1.0, 0.1, 0.01):
         ok = all(abs(f / g - round(f / g)) < 1e-6 for f in inst.costs.fixed)
         ok = ok and all(abs(c - round(c)) < 1e-9 for c in inst.costs.per_km)
@@ -1042,9 +1158,9 @@ def to_routes(inst: Instance, columns: list[Column]) -> list[Route]:
     evaluator rejects are left out (none are expected on supported days)."""
     out = []
     for c in columns:
-        if not c.elementary:
+        if not c.elementary or not c.exact:
             continue
-        picks = {i: list(inst.stop(i).orders) for i in c.seq}
+        picks = c.orders_at(inst)
         ev = evaluate_route(inst, c.k, list(c.seq), picks)
         if ev.feasible:
             out.append(Route(inst.types[c.k].vehicle_ids[0], c.k, list(c.seq), picks, ev))

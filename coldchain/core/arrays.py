@@ -15,15 +15,32 @@ NG_SIZE = 8  # ng-neighbourhood to start with: a stop and its 7 nearest
 
 @dataclass(frozen=True)
 class Column:
-    """A route as pricing found it: type, stops in order, cost (fixed + km)."""
+    """A route as pricing found it: type, stops in order, cost (fixed + km, and the driver's paid
+    time where drivers are paid by the hour). ``picks``: the orders taken at each stop, in the
+    order of ``seq`` (empty: every stop takes all its orders). ``exact``: the cost is the route
+    evaluator's and the route keeps every rule (False for a column only the pricing labels, a
+    relaxation, vouch for: never part of a plan)."""
 
     k: int
     seq: tuple[int, ...]
     cost: float
+    picks: tuple[tuple[int, ...], ...] = ()
+    exact: bool = True
 
     @property
     def elementary(self) -> bool:
         return len(set(self.seq)) == len(self.seq)
+
+    @property
+    def key(self) -> tuple:
+        """What makes two columns the same route: type, stops, orders taken."""
+        return (self.k, self.seq, self.picks)
+
+    def orders_at(self, inst: Instance) -> dict[int, list[int]]:
+        """The orders taken at each stop (all of a stop's orders when ``picks`` is empty)."""
+        if not self.picks:
+            return {i: list(inst.stop(i).orders) for i in self.seq}
+        return {i: list(os) for i, os in zip(self.seq, self.picks)}
 
 
 class TypeData:
@@ -34,6 +51,7 @@ class TypeData:
         t = inst.types[k]
         f = inst.fast
         n = inst.n
+        self.inst = inst
         self.k = k
         self.count = t.count
         self.q = t.capacity_kg

@@ -7,6 +7,7 @@ Every method is a `Method` in ``METHODS``; ``auto`` is not a method of its own b
 method     applies to                                                  auto, up to
 =========  ==========================================================  =====================
 routes     days whose every rule the route labels track (`routes_apply`) ``ROUTES_MAX_STOPS``
+                                                                       (``COMPACT_MAX_STOPS`` with real rules)
 compact    every day (with split visits: twin stops, ``model.twins``)  ``COMPACT_MAX_STOPS`` visits
 search     every day (splits visits when the rules allow it)           any size
 pool       every day (never splits a visit)                            never
@@ -63,14 +64,27 @@ def visits_once(inst: Instance) -> str | None:
 
 
 def routes_apply(inst: Instance) -> str | None:
-    """None when every rule of ``inst`` is one the route labels track (`coldchain.colgen.tree`:
-    loads, time windows, shifts, costs that depend on the route alone); otherwise the first rule
-    that is not, in words."""
+    """None when every rule of ``inst`` is one the route labels track (`coldchain.colgen.tree`,
+    `coldchain.colgen.visits`: loads, reefer space, time windows, shifts, freshness deadlines,
+    optional pickups with their value, the driver's paid time); otherwise the first rule that is
+    not, in words: split visits, or a stop with more pickup orders than the labels enumerate
+    choices for."""
+    from coldchain.colgen.visits import MAX_OPTIONS, option_count
+
     split = visits_once(inst)
     if split is not None:
         return split
+    for st in inst.stops:
+        if option_count(inst, st.node) > MAX_OPTIONS:
+            return f"stop {st.site_id} has too many pickup orders to choose from"
+    return None
+
+
+def real_rules(inst: Instance) -> str | None:
+    """The first rule of ``inst`` beyond a benchmark day's, in words (None on a benchmark day):
+    hourly driver pay, optional pickups, produce that must ride cold, a freshness deadline."""
     if any(t.cny_per_h > 0 for t in inst.types):
-        return "drivers are paid by the hour (waiting time depends on the departure)"
+        return "drivers are paid by the hour"
     end = max(t.end_min for t in inst.types)
     for o in inst.orders:
         if o.excluded is not None:
@@ -81,6 +95,16 @@ def routes_apply(inst: Instance) -> str | None:
             return "some produce must ride cold"
         if o.deadline_min < end:
             return "some produce has a freshness deadline"
+    return None
+
+
+def _routes_auto(inst: Instance) -> str | None:
+    """Why ``auto`` leaves a day to another method although the route method applies: a day with
+    real rules (`real_rules`) of more than ``COMPACT_MAX_STOPS`` stops goes to the day search
+    (the route method's proofs are measured on small county days only)."""
+    why = real_rules(inst)
+    if why is not None and inst.n > COMPACT_MAX_STOPS:
+        return f"more than {COMPACT_MAX_STOPS} stops and {why}"
     return None
 
 
@@ -106,6 +130,7 @@ class Method:
     without_mip: str | None = None  # the method that plans when options.use_mip is False
     size: Callable[[Instance], int] = _stops  # what auto_max_stops counts (compact: stop visits, twins included)
     noun: str = ""  # how notes name it ("the route method"); default: the name
+    auto_rule: Callable[[Instance], str | None] = _always  # why auto leaves a day it applies to (None: it may not)
 
     def runner(self) -> Callable[..., Plan]:
         module, function = self.run.split(":")
@@ -117,7 +142,7 @@ class Method:
             return "auto never chooses it"
         if self.size(inst) > self.auto_max_stops:
             return f"more than {self.auto_max_stops} stops"
-        return self.applies(inst)
+        return self.applies(inst) or self.auto_rule(inst)
 
     def plan(self, day: Scenario | Instance, options: PlanOptions | None = None) -> Plan:
         """Plan ``day`` (a scenario, or its instance already built) with this method."""
@@ -156,10 +181,11 @@ METHODS: dict[str, Method] = {
         ),
         Method(
             "routes",
-            "route search and branch-and-price (days where every pickup must be served and drivers are not "
-            "paid by the hour, such as the public benchmarks)",
+            "route search and branch-and-price (benchmark days, and county days with every rule: optional "
+            "pickups, reefer space, freshness deadlines, drivers paid by the hour)",
             "coldchain.planner.by_routes:plan_by_routes",
             applies=routes_apply,
+            auto_rule=_routes_auto,
             fallback="search",
             auto_max_stops=ROUTES_MAX_STOPS,
             without_mip="compact",
@@ -196,8 +222,8 @@ def names() -> list[str]:
 
 def auto_help() -> str:
     return (
-        f"routes where it applies up to {ROUTES_MAX_STOPS} stops, else compact up to {COMPACT_MAX_STOPS} stops, "
-        "else search"
+        f"routes up to {ROUTES_MAX_STOPS} stops on benchmark days and up to {COMPACT_MAX_STOPS} on county days, "
+        f"else compact up to {COMPACT_MAX_STOPS} stops, else search"
     )
 
 

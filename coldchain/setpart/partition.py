@@ -192,10 +192,12 @@ def route_rows(k: int, seq: Iterable[int]) -> list[tuple[str, int]]:
 
 
 def cover_and_fleet_rows(sp: SetPartition, inst) -> None:
-    """The rows every route-based model of `coldchain.colgen` starts with: each stop covered exactly
-    once (row ``r`` for the ``r``-th stop), then at most :math:`m_k` routes of each type ``k``
+    """The rows every route-based model of `coldchain.colgen` starts with: each stop covered once
+    (row ``r`` for the ``r``-th stop): exactly once if it has parcels or a must-serve order, at
+    most once if it only has optional pickups; then at most :math:`m_k` routes of each type ``k``
     (row ``n + k``). A route column covers `route_rows`."""
     for st in inst.stops:
-        sp.row(stop_row(st.node), 1.0, 1.0)
+        must = st.mandatory or any(inst.orders[o].required for o in st.orders)
+        sp.row(stop_row(st.node), 1.0 if must else 0.0, 1.0)
     for t in inst.types:
         sp.row(fleet_row(t.index), -INF, float(t.count))
