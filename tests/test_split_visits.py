@@ -152,7 +152,7 @@ def test_a_truck_that_cannot_take_the_parcels_may_still_come_for_the_orders():
 def test_method_choice_on_a_day_that_may_split():
     """routes names the rule and falls back to search; auto picks compact while the stop visits
     (twins included) are at most COMPACT_MAX_STOPS, else search; a stop with one part of work
-    (or a day without split visits) has one visit."""
+    (or a day without split visits) has one visit, and the same day without splits goes to routes."""
     inst = build_instance(reefer_and_van(True))
     assert "split visits" in registry.visits_once(inst)
     assert "split visits" in registry.routes_apply(inst)
@@ -170,7 +170,7 @@ def test_method_choice_on_a_day_that_may_split():
     big = build_instance(_rules(many, True))
     assert big.n == 21 and big.visit_slots == 42  # each village: parcels and an order, two trucks
     assert registry.choose(big).name == "search"
-    assert registry.choose(build_instance(many)).name == "compact"
+    assert registry.choose(build_instance(many)).name == "routes"  # without splits the route labels apply
 
 
 @pytest.mark.unit
