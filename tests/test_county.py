@@ -13,6 +13,7 @@ from coldchain.apps.lines import Line, design_lines, plan_lines, read_lines, wri
 from coldchain.check import check_folder
 from coldchain.cli import app
 from coldchain.colgen.arc_bound import lower_bound
+from coldchain.colgen.degree_bound import degree_bound
 from coldchain.core.instance import build_instance
 from coldchain.core.outcome import SolveOptions, SolveStatus
 from coldchain.core.plan import PlanOptions
@@ -49,13 +50,15 @@ def test_generated_day_is_a_valid_county_scenario(kind, tmp_path):
 
 @pytest.mark.component
 def test_lower_bound_never_exceeds_the_proven_optimum(tmp_path):
-    """On the tiny test day the compact MILP proves the optimum; the LP bound must lie below it,
+    """On the tiny test day the compact MILP proves the optimum; the LP bound and the degree bound
+    must lie below it,
     and the pool method's plan must cost at least the bound and pass the checker."""
     s = read_scenario(ROOT / "tests" / "data" / "tiny")
     exact = plan(s, PlanOptions(solve=SolveOptions(time_limit_s=30, threads=1), method="compact"))
     assert exact.status == SolveStatus.OPTIMAL
     b = lower_bound(build_instance(s), time_limit_s=5)
     assert b is not None and b.value <= exact.cost + 1e-6
+    assert 0 < degree_bound(build_instance(s)) <= exact.cost + 1e-6
     pooled = plan(s, PlanOptions(solve=SolveOptions(time_limit_s=3, threads=1), method="pool"))
     assert pooled.has_routes and pooled.outcome.bound <= pooled.cost + 1e-6
     assert pooled.cost >= exact.cost - 1e-6
