@@ -251,6 +251,13 @@ def _writing_reserve_s(s, read_s: float, draw_map: bool) -> float:
     return (0.8 if draw_map else 0.2) + max(9e-5 * len(s.orders), 2.5 * read_s)
 
 
+def _repeat_limit(limit: float, s, draw_map: bool) -> float:
+    """The planning seconds that size the work a plan repeats run after run (`SolveOptions`):
+    --time-limit less what reading and writing take on an idle machine, from the day's size alone
+    (about 120 microseconds per order, a second for starting, the map's share), never the clock."""
+    return max(1.0, limit - 1.0 - (0.8 if draw_map else 0.2) - 1.2e-4 * len(s.orders))
+
+
 def _least_planning_s(s, read_s: float) -> float:
     """The least time a plan needs: half a second, and on a large day the planner's own fixed
     work too (indexing the orders, compiling, the lower bound; about 3 s for 100,000 orders)."""
@@ -330,6 +337,7 @@ def _plan(scenario, out_dir, time_limit, gap, threads, preset, method, no_map, q
         mip_gap=gap if gap is not None else p.get("mip_gap", 0.0),
         threads=threads if threads is not None else p.get("threads"),
         progress=progress,
+        repeat_limit_s=_repeat_limit(limit, s, not no_map),
     )
     try:
         with quiet_stdout():  # the solver's own output (HiGHS's banner) never reaches stdout

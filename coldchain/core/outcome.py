@@ -27,13 +27,17 @@ class SolveStatus(StrEnum):
 
 @dataclass(frozen=True)
 class SolveOptions:
-    """Solver settings. ``mip_gap`` is relative (0.01 = 1 %); ``threads=None`` lets HiGHS choose."""
+    """Solver settings. ``mip_gap`` is relative (0.01 = 1 %); ``threads=None`` lets HiGHS choose.
+    ``repeat_limit_s``: the time limit that sizes the work a plan must repeat run after run (the
+    route search's iteration cap); None: ``time_limit_s``. The CLI sets it from ``--time-limit``
+    and the day's size alone, since the seconds left after reading differ from run to run."""
 
     time_limit_s: float = 60.0
     mip_gap: float = 0.0
     threads: int | None = None
     progress: Callable[[Progress], None] | None = None
     highs_options: dict = field(default_factory=dict)
+    repeat_limit_s: float | None = None
 
 
 @dataclass(frozen=True)

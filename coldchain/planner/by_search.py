@@ -91,7 +91,9 @@ def plan_by_search(
     announce_phase(progress, "lower bound", time.perf_counter() - started)
     t0 = time.perf_counter()
     bound_s = max(1.0, min(DAY_BOUND_MAX_S, DAY_BOUND_SHARE * limit))
-    fits = bound_fits(inst, bound_s)
+    nominal = options.solve.repeat_limit_s or limit  # what sizes the repeatable work (SolveOptions)
+    nominal_bound_s = max(1.0, min(DAY_BOUND_MAX_S, DAY_BOUND_SHARE * nominal))
+    fits = bound_fits(inst, nominal_bound_s)
     lb = lower_bound(inst, time_limit_s=bound_s, threads=threads) if fits else None
     bound = lb.value if lb else None
     bound_from = "the per-type arc LP with capacity cuts"
@@ -115,7 +117,7 @@ def plan_by_search(
     nominal_s = search_s  # the cap's seconds: from the time limit alone, not the clock, so that it repeats
     if search_s is None:
         search_s = max(0.5, DAY_SEARCH_SHARE * limit - (time.perf_counter() - started))
-        nominal_s = max(0.5, DAY_SEARCH_SHARE * limit - (bound_s if lb is not None else 0.0))
+        nominal_s = max(0.5, DAY_SEARCH_SHARE * nominal - (nominal_bound_s if fits else 0.0))
     iters = iteration_cap(len(items.node), nominal_s)
     found = search_day(inst, search_s, options.seed, max_iters=iters, items=items)
     timings["heuristic_s"] = time.perf_counter() - t0
