@@ -1,5 +1,6 @@
-"""The degree bound (`coldchain.colgen.degree_bound`): hand-derived values, below proved optima,
-and the bound a search plan carries when the arc LP does not fit its time."""
+"""The search method's bound and repeatability: the degree bound (`coldchain.colgen.degree_bound`:
+hand-derived values, below proved optima, the bound a search plan carries when the arc LP does
+not fit its time), and the same plan whatever the clock left for planning."""
 
 from __future__ import annotations
 
@@ -64,3 +65,20 @@ def test_a_search_plan_too_large_for_the_arc_lp_carries_the_degree_bound(tmp_pat
     assert any("degree bound" in n for n in p.notes)
     write_plan(p, tmp_path, map_png=False)
     assert check_folder(s, tmp_path) == []
+
+
+@pytest.mark.component
+def test_the_search_repeats_under_a_different_clock():
+    """The same day and seed planned with 8 s and with 9 s left, both sized by the same
+    repeat_limit_s (as the CLI sets it from --time-limit, whatever reading took), run the same
+    number of search iterations and give the same cost."""
+    s = read_scenario(ROOT / "inputs" / "county-ordinary")
+
+    def run(left: float):
+        p = plan_day(
+            s, PlanOptions(solve=SolveOptions(time_limit_s=left, threads=1, repeat_limit_s=8), method="search")
+        )
+        (note,) = [n for n in p.notes if "SISR" in n]
+        return p.cost, note.split("SISR, ")[1].split(" ")[0]
+
+    assert run(8.0) == run(9.0)
