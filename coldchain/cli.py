@@ -52,6 +52,8 @@ def interruptible() -> Iterator[None]:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, signal.SIG_IGN)
         request_stop(signum)  # a solver in C++ polls the flag (HiGHS) and returns ...
+        if _in_native_callback(frame):
+            return  # raised inside a ctypes callback it would be printed and lost: the next check stops
         raise Interrupted(signum)  # ... Python code stops here (or at the next phase boundary)
 
     clear_stop()
@@ -63,6 +65,17 @@ def interruptible() -> Iterator[None]:
         for sig, h in old.items():
             signal.signal(sig, h)
         clear_stop()
+
+
+def _in_native_callback(frame) -> bool:
+    """True when the signal interrupted Python code that native code called back (llvmlite's
+    object cache, while Numba loads compiled code): an exception there is printed as "Exception
+    ignored" with a traceback and does not stop the run, so the stop flag alone must end it."""
+    while frame is not None:
+        if "llvmlite" in frame.f_code.co_filename:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _main_thread() -> bool:
