@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from builders import Table, edit
 
 from coldchain import PlanOptions, SolveOptions, plan_day, read_scenario, write_plan
 from coldchain.check import RULE_NAMES, check_folder
@@ -35,45 +36,6 @@ REPO = Path(__file__).parent.parent
 
 
 # --- editing a written plan ------------------------------------------------------------------
-
-
-class Table:
-    """A plan CSV as lists of strings, written back as the planner writes it (BOM, \\n)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
-        self.header, self.rows = rows[0], rows[1:]
-
-    def col(self, name: str) -> int:
-        return self.header.index(name)
-
-    def get(self, i: int, name: str) -> str:
-        return self.rows[i][self.col(name)]
-
-    def set(self, i: int, name: str, value: object) -> None:
-        self.rows[i][self.col(name)] = value if isinstance(value, str) else f"{value:.4f}"
-
-    def num(self, i: int, name: str) -> float:
-        return float(self.get(i, name))
-
-    def where(self, **eq: str) -> list[int]:
-        return [i for i, r in enumerate(self.rows) if all(r[self.col(k)] == v for k, v in eq.items())]
-
-    def one(self, **eq: str) -> int:
-        (i,) = self.where(**eq)
-        return i
-
-    def save(self) -> None:
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerows([self.header, *self.rows])
-        self.path.write_text("\ufeff" + buf.getvalue(), encoding="utf-8")
-
-
-def edit(folder: Path, name: str, fn: Callable[[Table], None]) -> None:
-    t = Table(folder / name)
-    fn(t)
-    t.save()
 
 
 def edit_kpis(folder: Path, fn: Callable[[dict], None]) -> None:

@@ -8,12 +8,10 @@ checker; the checker's own tests edit a written split plan the way a bug would.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import pytest
-from builders import build, order, parcels, product, site, solve_and_check, truck
+from builders import Table, build, order, parcels, product, site, solve_and_check, truck
 
 from coldchain.check import check_folder
 from coldchain.core.evaluate import evaluate_route
@@ -220,25 +218,6 @@ def test_scenario_toml_rules(tmp_path):
 # --- the checker follows the rule ---------------------------------------------------------------
 
 
-class _Table:
-    def __init__(self, path: Path):
-        self.path = path
-        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
-        self.header, self.rows = rows[0], rows[1:]
-
-    def row(self, **eq: str) -> list[str]:
-        (r,) = [r for r in self.rows if all(r[self.header.index(k)] == v for k, v in eq.items())]
-        return r
-
-    def set(self, r: list[str], column: str, value: str) -> None:
-        r[self.header.index(column)] = value
-
-    def save(self) -> None:
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerows([self.header, *self.rows])
-        self.path.write_text("\ufeff" + buf.getvalue(), encoding="utf-8")
-
-
 @pytest.fixture(scope="module")
 def split_plan(tmp_path_factory) -> Path:
     """The reefer-and-van day planned with split visits and written (D drops, R picks up)."""
@@ -261,6 +240,17 @@ def _copy(split_plan: Path, tmp_path: Path) -> Path:
     return out
 
 
+def _drops(split_plan: Path, tmp_path: Path, vehicle: str, parcels: str, kg: str) -> Path:
+    """A copy of the split plan whose ``vehicle`` visit of V claims ``parcels`` parcels of ``kg`` kg."""
+    out = _copy(split_plan, tmp_path)
+    t = Table(out / "routes.csv")
+    i = t.one(vehicle_id=vehicle, site_id="V")
+    t.set(i, "parcels_dropped", parcels)
+    t.set(i, "parcel_kg_dropped", kg)
+    t.save()
+    return out
+
+
 def _rules_of(problems) -> set[str]:
     return {p.rule for p in problems}
 
@@ -276,13 +266,7 @@ def test_checker_rejects_a_split_the_scenario_forbids(split_plan):
 @pytest.mark.component
 def test_checker_rejects_parcels_delivered_twice_across_two_visits(split_plan, tmp_path):
     """R's pickup-only visit claims V's parcels too (count and kg): delivered twice."""
-    out = _copy(split_plan, tmp_path)
-    t = _Table(out / "routes.csv")
-    r = t.row(vehicle_id="R", site_id="V")
-    t.set(r, "parcels_dropped", "10")
-    t.set(r, "parcel_kg_dropped", "600")
-    t.save()
-    problems = check_folder(reefer_and_van(True), out)
+    problems = check_folder(reefer_and_van(True), _drops(split_plan, tmp_path, "R", "10", "600"))
     twice = [p for p in problems if p.rule == "parcels.delivered_once"]
     assert twice and "delivered 2 times" in twice[0].message
     assert "loads.capacity" in _rules_of(problems)  # 600 kg of parcels on a 500 kg truck, too
@@ -291,13 +275,7 @@ def test_checker_rejects_parcels_delivered_twice_across_two_visits(split_plan, t
 @pytest.mark.component
 def test_checker_rejects_parcels_no_visit_drops(split_plan, tmp_path):
     """D's visit drops nothing any more: of V's two visits none delivers the parcels."""
-    out = _copy(split_plan, tmp_path)
-    t = _Table(out / "routes.csv")
-    r = t.row(vehicle_id="D", site_id="V")
-    t.set(r, "parcels_dropped", "0")
-    t.set(r, "parcel_kg_dropped", "0")
-    t.save()
-    problems = check_folder(reefer_and_van(True), out)
+    problems = check_folder(reefer_and_van(True), _drops(split_plan, tmp_path, "D", "0", "0"))
     assert any(p.rule == "parcels.delivered_once" and "none of its 2 visits" in p.message for p in problems)
 
 
@@ -305,10 +283,9 @@ def test_checker_rejects_parcels_no_visit_drops(split_plan, tmp_path):
 def test_checker_rejects_an_order_picked_twice(split_plan, tmp_path):
     """The litchi listed again in orders.csv, served by D at V as well."""
     out = _copy(split_plan, tmp_path)
-    t = _Table(out / "orders.csv")
-    again = list(t.row(order_id="LZ"))
-    t.set(again, "vehicle_id", "D")
-    t.rows.append(again)
+    t = Table(out / "orders.csv")
+    t.rows.append(list(t.rows[t.one(order_id="LZ")]))
+    t.set(len(t.rows) - 1, "vehicle_id", "D")
     t.save()
     assert "orders.listed_once" in _rules_of(check_folder(reefer_and_van(True), out))
 
@@ -317,14 +294,13 @@ def test_checker_rejects_an_order_picked_twice(split_plan, tmp_path):
 def test_checker_rejects_two_visits_of_one_truck(split_plan, tmp_path):
     """Split visits are across trucks: D visiting V twice in its run is still refused."""
     out = _copy(split_plan, tmp_path)
-    t = _Table(out / "routes.csv")
-    d_rows = [r for r in t.rows if r[t.header.index("vehicle_id")] == "D"]
-    again = list(d_rows[1])
-    t.set(again, "stop_seq", "2")
-    t.set(again, "parcels_dropped", "0")
-    t.set(again, "parcel_kg_dropped", "0")
-    t.set(d_rows[2], "stop_seq", "3")
-    t.rows.insert(t.rows.index(d_rows[2]), again)
+    t = Table(out / "routes.csv")
+    _hub, visit, back = t.where(vehicle_id="D")
+    t.set(back, "stop_seq", "3")
+    t.rows.insert(back, list(t.rows[visit]))  # the copy takes the hub row's place, before it
+    t.set(back, "stop_seq", "2")
+    t.set(back, "parcels_dropped", "0")
+    t.set(back, "parcel_kg_dropped", "0")
     t.save()
     problems = check_folder(reefer_and_van(True), out)
     assert any(p.rule == "routes.site_once" and "twice by D" in p.message for p in problems)

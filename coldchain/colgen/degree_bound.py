@@ -28,10 +28,9 @@ serve. Split visits only add visits, so the bound holds for them too.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
+from coldchain.core.cutsets import trucks_needed
 from coldchain.core.instance import Instance
 
 
@@ -67,7 +66,7 @@ def degree_bound(inst: Instance) -> float:
         min(price.fixed[t.index] for t in inst.types),
     )
     q = max(t.capacity_kg for t in inst.types)
-    trucks = max(1, math.ceil(parcels / q - 1e-9))
+    trucks = max(1, trucks_needed(parcels, q))
     stops = 0.5 * float(best_in[nodes].sum() + best_out[nodes].sum())
     hub = 0.5 * trucks * float(best_out[0] + best_in[0])
     return float(fixed + stops + hub + lost)
