@@ -604,6 +604,16 @@ MUTANTS: list[tuple[str, str, Mutant]] = [
         _cell("orders.csv", "reason_code", "too_many_orders", order_id=UNSERVED),
     ),
     ("an order left off a truck that has room for it", "orders.reason_true", _left_off_with_room),
+    (
+        "an order blamed on fixed lines in a plan without them",
+        "orders.reason_true",
+        _cell("orders.csv", "reason_code", "line_limits", order_id=UNSERVED),
+    ),
+    (
+        "an order the planner explained called unexplained",
+        "orders.reason_true",
+        _cell("orders.csv", "reason_code", "unexplained", order_id=UNSERVED),
+    ),
     ("an order at another stop", "orders.on_a_stop", _cell("orders.csv", "stop_seq", _other_stop, order_id=ORDER)),
     ("an order at a hub row", "orders.on_a_stop", _cell("orders.csv", "stop_seq", "0", order_id=ORDER)),
     (
@@ -647,6 +657,7 @@ MUTANTS: list[tuple[str, str, Mutant]] = [
     # --- kpis
     ("a kpi removed", "kpis.fields", lambda d, f: edit_kpis(d, lambda k: k.pop("km"))),
     ("a kpi as text", "kpis.fields", _kpi("objective_cny", "6000")),
+    ("the method as a number", "kpis.fields", _kpi("method", 5)),
     ("the date changed", "kpis.identity", _kpi("date", "2026-06-16")),
     ("a status invented", "kpis.status", _kpi("status", "perfect")),
     ("a plan called infeasible", "kpis.status", _kpi("status", "infeasible")),
@@ -712,8 +723,10 @@ def copy(sample_plan, tmp_path) -> Path:
 
 @pytest.mark.integration
 def test_the_written_plan_passes(sample, sample_plan):
-    """The planner's own plan of the sample day keeps every rule."""
+    """The planner's own plan of the sample day keeps every rule, and kpis.json names the method
+    that ran (auto gives the sample to the route method: it has 22 stops, at most 40)."""
     assert [str(v) for v in check_folder(sample, sample_plan)] == []
+    assert json.loads((sample_plan / "kpis.json").read_text(encoding="utf-8"))["method"] == "routes"
 
 
 @pytest.mark.integration
@@ -764,6 +777,55 @@ def test_an_order_an_idle_truck_could_fetch_is_not_called_out_of_reach(tmp_path)
         edit(out, "orders.csv", lambda t, code=code: t.set(0, "reason_code", code))
         found = [v for v in check_folder(day, out) if v.rule == "orders.reason_true"]
         assert len(found) == 1 and "D2 can fetch it alone" in str(found[0]), code
+
+
+@pytest.mark.component
+def test_an_order_no_truck_can_take_is_not_called_search_stopped(tmp_path):
+    """D1 (1,000 kg payload) drops V's parcels. HEAVY (1,500 kg) is heavier than any payload and
+    LATE is ready at 21:00, after P closes at 20:00: the plan leaves both out, too_heavy and
+    ready_after_close. Calling either search_stopped (it fits, the search stopped) breaks
+    orders.reason_true, since no plan can serve it."""
+    from builders import build, order, parcels, site, solve_and_check, truck
+
+    day = build(
+        [site("V"), site("P")],
+        {("H", "V"): 30, ("H", "P"): 30},
+        [truck("D1")],
+        orders=[order("HEAVY", "P", 1500), order("LATE", "P", 10, ready="2026-06-15 21:00")],
+        parcel_lines=[parcels("V", 100)],
+    )
+    solve_and_check(day, tmp_path)
+    out = tmp_path / "plan"
+    table = Table(out / "orders.csv")
+    codes = {table.get(i, "order_id"): table.get(i, "reason_code") for i in (0, 1)}
+    assert codes == {"HEAVY": "too_heavy", "LATE": "ready_after_close"}
+    edit(out, "orders.csv", lambda t: [t.set(i, "reason_code", "search_stopped") for i in (0, 1)])
+    found = sorted(str(v) for v in check_folder(day, out) if v.rule == "orders.reason_true")
+    assert len(found) == 2, found
+    assert "the true code is too_heavy" in found[0] + found[1]
+    assert "the true code is ready_after_close" in found[0] + found[1]
+
+
+@pytest.mark.component
+def test_a_plan_from_outside_may_leave_orders_unexplained(tmp_path):
+    """A plan given as routes (another solver's: kpis.json method null) leaves LZ-style orders
+    'unexplained'; the checker accepts that code there, and only there."""
+    from builders import build, order, parcels, site, truck
+
+    from coldchain.output.report import write_plan
+    from coldchain.planner.imported import plan_from_routes
+
+    day = build(
+        [site("V"), site("P")],
+        {("H", "V"): 30, ("H", "P"): 30},
+        [truck("D1")],
+        orders=[order("LEFT", "P", 10)],
+        parcel_lines=[parcels("V", 100)],
+    )
+    out = tmp_path / "plan"
+    write_plan(plan_from_routes(day, [["V"]]), out, map_png=False)
+    assert Table(out / "orders.csv").get(0, "reason_code") == "unexplained"
+    assert [str(v) for v in check_folder(day, out)] == []
 
 
 @pytest.mark.unit

@@ -195,8 +195,8 @@ def test_twin_stops_for_the_compact_milp():
 
 @pytest.mark.unit
 def test_scenario_toml_rules(tmp_path):
-    """``[rules] split_visits = true`` is read; it is off without the table; an unknown rule is
-    one located error."""
+    """``[rules] split_visits = true`` is read; it is off without the table; an unknown rule, or
+    a value that is not a TOML boolean, is one located error."""
     from coldchain.errors import InputError
 
     folder = tmp_path / "day"
@@ -213,6 +213,11 @@ def test_scenario_toml_rules(tmp_path):
     with pytest.raises(InputError) as err:
         read_scenario(folder)
     assert "scenario.toml" in str(err.value) and "rules.split_visit: unknown key" in str(err.value)
+    for lax in ('"yes"', "1"):  # TOML has booleans: a string or a number is a mistake, not a yes
+        toml.write_text(text + f"\n[rules]\nsplit_visits = {lax}\n", encoding="utf-8")
+        with pytest.raises(InputError) as err:
+            read_scenario(folder)
+        assert "rules.split_visits: input should be a valid boolean" in str(err.value), lax
 
 
 # --- the checker follows the rule ---------------------------------------------------------------

@@ -65,6 +65,8 @@ FIELDS = {
     "kg_left_unserved": NUMBER,
     "missed_parcel_stops": LIST,
 }
+# written by coldchain since 2026-12-03, so a plan folder from before (or from another tool) may lack them
+OPTIONAL_FIELDS = {"method": OPTIONAL_TEXT}
 STATUSES = ("optimal", "feasible", "infeasible", "no_solution", "error")
 SLACK = 0.002  # CNY and hours: recomputed from times written with 4 decimals
 EXACT = 1e-6  # figures recomputed exactly as the writer does (km, kg, counts, shares)
@@ -160,7 +162,7 @@ def _figures(ctx: Context) -> _Figures | None:
 
 @rule("kpis.fields")
 def fields(ctx: Context) -> Iterator[Finding]:
-    """kpis.json has every figure, each of the right type (numbers finite)."""
+    """kpis.json has every figure, each of the right type (numbers finite); ``method`` may be absent."""
     kp = ctx.plan.kpis
     if kp is None:
         return
@@ -168,6 +170,9 @@ def fields(ctx: Context) -> Iterator[Finding]:
         if key not in kp:
             yield _here(key, "missing from kpis.json")
         elif not _fits(kp[key], kind):
+            yield _here(key, f"expected {kind}, got {kp[key]!r}")
+    for key, kind in OPTIONAL_FIELDS.items():
+        if key in kp and not _fits(kp[key], kind):
             yield _here(key, f"expected {kind}, got {kp[key]!r}")
 
 

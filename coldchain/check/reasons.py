@@ -37,6 +37,14 @@ times and the km stay as they are. Leaving it out for ``no_room``, ``not_worth``
 ``search_stopped`` (the search did not find the better plan), and fixed lines (``line_limits``),
 the order cap (``too_many_orders``) and a plan from outside (``unexplained``) may keep their own.
 ``too_many_orders`` is true only when the scenario has more than `MAX_PLANNED_ORDERS` orders.
+
+**Who made the plan.** ``kpis.json`` names the planning method in ``method`` (null or absent
+for a plan given from outside, `coldchain.planner.imported`). ``line_limits`` is true only of a
+plan on fixed lines (``method`` `LINES_METHOD`); ``unexplained`` only of a plan from outside
+(coldchain's own methods explain every order they leave). The checker cannot tell a plan that
+only claims to be on fixed lines from one that is (it is not given ``lines.csv``). ``search_stopped`` says the order
+fits somewhere for less than its value, so it is false of an order no truck can ever take: one
+heavier than every truck's payload, or ready only after its point's last possible pickup.
 """
 
 from __future__ import annotations
@@ -71,6 +79,7 @@ KNOWN_CODES = frozenset(
 BEFORE_PLANNING = frozenset({"too_heavy", "ready_after_close", "no_shift", "deadline", "no_reefer_room"})
 MAY_LEAVE_A_FREE_RIDE = frozenset({"search_stopped", "line_limits", "too_many_orders", "unexplained"})
 MAX_PLANNED_ORDERS = 1_000  # the planner's cap on the pickup orders one plan considers
+LINES_METHOD = "lines"  # kpis.json's method of a plan on fixed lines (`coldchain.planner.lines`)
 
 
 def _unserved(ctx: Context) -> Iterator[tuple[Row, str, OrderTerms]]:
@@ -154,12 +163,42 @@ def free_ride(ctx: Context, o: Row, t: OrderTerms) -> str | None:
     return None
 
 
+def _never_servable(ctx: Context, o: Row, t: OrderTerms) -> str | None:
+    """Why no truck can ever take the order (heavier than every payload, ready after the last
+    pickup at its point), or None."""
+    src = ctx.orders[o["order_id"]]
+    if all(v.capacity_kg < src.quantity_kg - TOL_KG for v in ctx.scenario.vehicles):
+        return f"its {src.quantity_kg:g} kg is more than any truck carries (the true code is too_heavy)"
+    site = ctx.sites.get(src.site_id)
+    if site is not None and t.ready_min > site.close_time - site.service_min + TOL_MIN:
+        return (
+            f"it is ready at {clock(t.ready_min)}, after the last possible pickup at {src.site_id} "
+            f"({clock(site.close_time - site.service_min)}; the true code is ready_after_close)"
+        )
+    return None
+
+
+def _by_whom(ctx: Context, code: str) -> str | None:
+    """Why the plan's maker could not have given ``code`` (line_limits, unexplained), or None."""
+    method = (ctx.plan.kpis or {}).get("method")
+    if code == "line_limits" and method != LINES_METHOD:
+        return f"the plan is not on fixed lines (kpis.json method {method!r}, not {LINES_METHOD!r})"
+    if code == "unexplained" and method is not None:
+        return f"the plan was made by coldchain's {method} method, which explains every order it leaves"
+    return None
+
+
 @rule("orders.reason_true")
 def reason_true(ctx: Context) -> Iterator[Finding]:
-    """What an unserved order's reason_code claims holds (module docstring: a direct trip, a free ride)."""
+    """What an unserved order's reason_code claims holds (module docstring: a direct trip, a free
+    ride, who made the plan)."""
     n_orders = len(ctx.scenario.orders)
     for o, code, t in _unserved(ctx):
         src = ctx.orders[o["order_id"]]
+        why = _by_whom(ctx, code) or (_never_servable(ctx, o, t) if code == "search_stopped" else None)
+        if why is not None:
+            yield at(o, "reason_code", f"{code}, but {why}")
+            continue
         if code == "too_many_orders" and n_orders <= MAX_PLANNED_ORDERS:
             yield at(o, "reason_code", f"too_many_orders, but the day has only {n_orders:,} pickup orders")
             continue

@@ -55,6 +55,7 @@ class Plan:
     heuristic_cost: float | None
     timings: dict[str, float]
     notes: tuple[str, ...] = ()
+    method: str | None = None  # the registry method that made it (None: routes given from outside)
 
     @property
     def scenario(self) -> Scenario:

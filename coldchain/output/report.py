@@ -284,6 +284,7 @@ def kpis(plan: Plan) -> dict:
         "best_bound_cny": None if not out or out.bound is None else round(out.bound, 2),
         "gap": None if not out or out.gap is None else round(out.gap, 6),
         "solver_status": None if not out else out.termination,
+        "method": plan.method,
         "runtime_s": round(sum(plan.timings.values()), 2),
         "timings_s": {k: round(v, 3) for k, v in plan.timings.items()},
         "trucks_used": len(used),

@@ -68,6 +68,7 @@ class RoutePlanning:
     def __init__(self, inst: Instance, options: PlanOptions, timings: dict[str, float]) -> None:
         self.tds = [TypeData(inst, k) for k in range(len(inst.types))]
         self.plain = all(visits_of(td).plain for td in self.tds)  # a benchmark day (`colgen.visits`)
+        announce_phase(options.solve.progress, "compiling", sum(timings.values()))
         compile_s = warm_up() + (compile_search() if self.plain else compile_day_search())
         self.inst, self.options, self.timings = inst, options, timings
         self.limit = options.solve.time_limit_s

@@ -83,7 +83,7 @@ def plan_lines(scenario, lines: list[Line], options: SolveOptions | None = None)
     used = {r.vehicle_id for r in routes}
     routes += [Route(vid, t.index) for t in inst.types for vid in t.vehicle_ids if vid not in used]
     unserved = unserved_reasons(inst, routes, fixed_departures=True)
-    return Plan(inst, outcome.status, tuple(routes), unserved, (), outcome, None, timings, (note,))
+    return Plan(inst, outcome.status, tuple(routes), unserved, (), outcome, None, timings, (note,), method="lines")
 
 
 def plan_by_lines(day: Scenario | Instance, options: PlanOptions) -> Plan:

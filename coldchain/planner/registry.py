@@ -27,7 +27,7 @@ from __future__ import annotations
 import importlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from coldchain.errors import UsageError
@@ -150,7 +150,7 @@ class Method:
 
         options = options or PlanOptions(method=self.name)
         if not self.prepared:
-            return self.runner()(day, options)
+            return replace(self.runner()(day, options), method=self.name)
         ready = prepare(day)
         if not isinstance(ready, tuple):
             return ready
@@ -166,7 +166,7 @@ class Method:
                 f"planned with the {self.fallback} method"
             )
             return METHODS[self.fallback]._run(inst, timings, excluded, options, (*notes, note))
-        return self.runner()(inst, options, timings, excluded, tuple(notes))
+        return replace(self.runner()(inst, options, timings, excluded, tuple(notes)), method=self.name)
 
 
 METHODS: dict[str, Method] = {

@@ -44,6 +44,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     field_validator,
     model_validator,
 )
@@ -334,7 +335,7 @@ class Rules(BaseModel):
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    split_visits: bool = False
+    split_visits: StrictBool = False  # TOML has true and false; "yes" or 1 is refused
 
 
 class Settings(BaseModel):

@@ -166,9 +166,7 @@ def read_table(path: Path, spec: FileSpec) -> tuple[list[BaseModel], list[Proble
 
 def _rows_shaped(text: str, width: int) -> int:
     """How many of ``text``'s lines would each be a whole row of ``width`` cells on their own."""
-    return sum(
-        1 for ln in text.split("\n")[1:] if ln.strip() and len(next(csv.reader([ln]), [])) >= max(width, 2)
-    )
+    return sum(1 for ln in text.split("\n")[1:] if ln.strip() and len(next(csv.reader([ln]), [])) >= max(width, 2))
 
 
 def _quote_column(line_text: str, header: list[str]) -> str | None:
