@@ -16,6 +16,7 @@ one conversion to arrays, instead of a validated record per leg.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -94,10 +95,17 @@ def read_travel_table(path: str | Path) -> TravelTable:
 
 
 def write_travel_table(path: str | Path, table: TravelTable) -> None:
-    """Write ``table`` in the file's shape (seconds and metres, as OSRM gives them)."""
+    """Write ``table`` in the file's shape (seconds and metres, as OSRM gives them), atomically: a
+    reader sees the old file or the whole new one."""
     data = {
         "site_ids": list(table.site_ids),
         "durations": np.round(table.minutes * 60.0, 1).tolist(),
         "distances": np.round(table.km * 1000.0, 1).tolist(),
     }
-    Path(path).write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
