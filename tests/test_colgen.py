@@ -368,7 +368,8 @@ def test_routes_method_finds_the_plan_when_the_search_finds_none(monkeypatch, tm
 @pytest.mark.usefixtures("compiled_loops")
 def test_routes_method_keeps_the_search_plan_when_the_master_lp_fails(monkeypatch, tmp_path):
     """A solver failure inside branch-and-price is not a crash: the plan is the search's (the
-    triangle's search finds the optimum, 40 + 10√3), without a bound, and a note says why."""
+    triangle's search finds the optimum, 40 + 10√3), with the degree bound (valid without any
+    LP, below the optimum), and a note says why."""
     import coldchain.planner.by_routes as plan_module
     from coldchain.errors import SolverError
 
@@ -377,9 +378,13 @@ def test_routes_method_keeps_the_search_plan_when_the_master_lp_fails(monkeypatc
 
     monkeypatch.setattr(plan_module, "branch_and_price", fail)
     result, _ = solve_and_check(to_scenario(_triangle()), tmp_path, time_limit=5)
-    assert result.status == SolveStatus.FEASIBLE and result.outcome.bound is None
+    from coldchain.colgen.degree_bound import degree_bound
+
+    assert result.status == SolveStatus.FEASIBLE
     assert result.cost == pytest.approx(40 + 10 * math.sqrt(3), abs=1e-6)
+    assert result.outcome.bound == pytest.approx(degree_bound(result.instance)) and result.outcome.bound < result.cost
     assert any("branch-and-price failed" in n for n in result.notes)
+    assert any("degree bound" in n for n in result.notes)
 
 
 @pytest.mark.unit
