@@ -7,49 +7,54 @@ is cheaper than another truck: the truck comes back, spends ``reload_min`` minut
 
 **Costs.** A truck pays its fixed cost once a day, its km, and its driver from its first
 departure to its last return, the waiting at the hub between trips included (the driver waits
-with the truck). For a chain of trips :math:`1..m` of type :math:`k`, departing :math:`\delta_i`
-and returning :math:`\rho_i`:
+with the truck). For a chain of trips :math:`1..m` of type :math:`k`, departing :math:`D_i`:
 
 .. math::
 
-    \text{cost} = F_k + c_k \sum_i \kappa_i + \tfrac{w_k}{60} (\rho_m - \delta_1)
+    \text{cost} = F_k + c_k \sum_i \kappa_i + \tfrac{w_k}{60} (D_m + P_m - D_1)
 
-(weights applied, `coldchain.core.costs`). So each trip after the first carries no fixed cost
-and its driver is paid from the previous trip's return to its own return; `Route.ev.cost` of
-such a trip holds exactly that, and the plan's cost stays the sum of its routes' costs.
+(weights applied, `coldchain.core.costs`). Each trip after the first carries no fixed cost and
+its driver is paid from the previous trip's return to its own return; `Route.ev.cost` of such a
+trip holds exactly that, so the plan's cost stays the sum of its routes' costs.
 
-**Timing.** A trip keeps its solved timing (departure :math:`\delta^*_b`, return
-:math:`\rho^*_b`), except that a trip following another leaves at
-:math:`D_b = \max(\delta^*_b, \rho_a + \text{reload})` and is re-timed from that departure
-(`coldchain.core.evaluate.evaluate_route` with ``depart``), which must keep every rule: its
-windows, ready times, freshness deadlines, time out of the cold and the shift.
+**A trip's timing.** A solved trip leaves at :math:`D^*` with the least paid time :math:`P^*`
+(`coldchain.core.evaluate.evaluate_route`). Every rule is monotone in the departure (leaving
+later never helps), so the departures that keep every rule form an interval
+:math:`[E, L]`; :math:`L` is found once per trip by bisection. The paid time never grows with a
+later departure and :math:`P^*` is its least value, so for every :math:`D \in [D^*, L]` the trip
+returns at exactly :math:`D + P^*`. A trip of a chain leaves at some :math:`D \in [D^*, L]`
+(re-evaluated with ``depart = D``, which keeps every rule: windows, ready times, freshness
+deadlines, time out of the cold, the shift).
 
-**Choosing the chains exactly.** Trips are the nodes of a DAG: an arc :math:`a \to b` (same
-type, :math:`(\rho^*_a, a) < (\rho^*_b, b)` so there is no cycle) exists when :math:`b`
-departing at :math:`D_b = \max(\delta^*_b, \rho^*_a + \text{reload})` keeps every rule; its
-saving is
+**Two trips** :math:`a \to b` (same type, :math:`(D^*_a, a) < (D^*_b, b)`, so there is no
+cycle): :math:`b` leaves at :math:`D_b = \max(D^*_b, D^*_a + P^*_a + \text{reload})`, which must
+be :math:`\le L_b`; :math:`a` then leaves as late as it may and still be back in time,
+:math:`D_a = \max(D^*_a, \min(L_a, D_b - \text{reload} - P^*_a))` (a later first departure pays
+the driver less). The arc's saving over two trucks is
 
 .. math::
 
-    s_{ab} = F_k + \tfrac{w_k}{60}\big((\rho^*_b - \delta^*_b) - (\rho_b(D_b) - \rho^*_a)\big),
+    s_{ab} = F_k - \tfrac{w_k}{60}\,(D_b - D_a - P^*_a),
 
-one fixed cost less the driver's extra paid time (the idle minutes at the hub, less any waiting
-the later departure saves on the road). Chains are a path cover of the DAG, and choosing the
-cover with the largest total saving is an assignment problem (each trip has at most one
-successor and at most one predecessor; a trip with none is a truck's first or last trip).
-As a 0-1 program, :math:`\max \sum s_{ab} x_{ab}` subject to
-:math:`\sum_b x_{ab} \le 1` for every :math:`a` and :math:`\sum_a x_{ab} \le 1` for every
-:math:`b`; HiGHS solves it exactly (with integrality; its LP relaxation is already integral, the
-constraint matrix being a bipartite incidence matrix). Only arcs with :math:`s_{ab} > 0` are
-offered, so chaining never raises the cost.
+one fixed cost less the paid minutes at the hub between the trips (at least ``reload_min``).
 
-**Realised chains.** The arc weights assume the predecessor keeps its solved timing. When a
-trip in the middle of a chain was itself delayed, its successor is re-timed from its real
-return: the idle time can only shrink and the trip's own paid time never grows (paid time does
-not grow with a later departure), so the realised saving is at least the arc's; a re-timed
-trip that would then break a rule (a delay passed down a chain) starts a new truck instead
-(its solved timing, which keeps every rule). The number of trucks of a type is then at most
-the number of its solved trips, so the fleet's ``count`` holds.
+**Choosing the chains exactly.** Chains are a path cover of the DAG of arcs, and the cover with
+the largest total saving is an assignment problem (each trip has at most one successor and at
+most one predecessor; a trip with none is a truck's first or last trip). As a 0-1 program,
+:math:`\max \sum s_{ab} x_{ab}` subject to :math:`\sum_b x_{ab} \le 1` for every :math:`a` and
+:math:`\sum_a x_{ab} \le 1` for every :math:`b`; HiGHS solves it exactly (with integrality; its
+LP relaxation is already integral, the matrix being a bipartite incidence matrix). Only arcs
+with :math:`s_{ab} > 0` are offered. For chains of two trips the arc's saving is exactly what
+chaining saves.
+
+**Longer chains** are timed exactly, in closed form: forward, each trip leaves at
+:math:`D_i = \max(D^*_i, D_{i-1} + P^*_{i-1} + \text{reload})` (a trip whose :math:`D_i`
+exceeds :math:`L_i` starts a new truck instead); backward, each earlier trip leaves as late as
+the next one allows, :math:`D_i = \min(L_i, D_{i+1} - \text{reload} - P^*_i)` (never before
+its forward time). Their cost is then recomputed; a chain that would cost more than its trips
+on separate trucks (its arcs' savings assume each trip's solved timing, so a delay passed down
+a long chain can eat them) is split into separate trucks. So chaining never raises the cost,
+and a type's trucks are at most its solved trips: the fleet's ``count`` holds.
 
 **No bound.** The lower bound of one-trip plans does not bound multi-trip plans (fixed costs
 can drop below it), so a plan with the rule on carries no bound and is never called optimal.
@@ -58,6 +63,7 @@ can drop below it), so a plan with the rule on carries no bound and is never cal
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -70,30 +76,53 @@ from coldchain.core.route import Route
 TOL = 1e-9
 
 
-def _retime(inst: Instance, r: Route, earliest: float) -> RouteEval | None:
-    """``r`` leaving at ``max(its own departure, earliest)``: its evaluation, or None when that breaks a rule."""
-    if earliest <= r.ev.depart + TOL:
+@dataclass(frozen=True)
+class _Timing:
+    """A solved trip's departure ``d`` (D*), least paid time ``paid`` (P*) and latest departure ``latest`` (L)."""
+
+    d: float
+    paid: float
+    latest: float
+
+
+def _keeps_rules(inst: Instance, r: Route, depart: float) -> RouteEval | None:
+    """``r`` leaving at ``depart``: its evaluation, or None when that breaks a rule."""
+    if abs(depart - r.ev.depart) <= TOL:
         return r.ev
-    if earliest > inst.types[r.k].end_min:
-        return None
-    ev = evaluate_route(inst, r.k, r.seq, r.picks, dict(r.ev.in_reefer), depart=earliest, pickup_only=r.pickup_only)
+    ev = evaluate_route(inst, r.k, r.seq, r.picks, dict(r.ev.in_reefer), depart=depart, pickup_only=r.pickup_only)
     return ev if ev.feasible else None
 
 
-def _arcs(inst: Instance, trips: list[Route], reload: float) -> dict[tuple[int, int], float]:
+def _timing(inst: Instance, r: Route) -> _Timing:
+    """``r``'s timing terms; L by bisection (feasibility is monotone in the departure)."""
+    paid = r.ev.ret - r.ev.depart
+    lo, hi = r.ev.depart, inst.types[r.k].end_min - paid
+    if hi <= lo + TOL or _keeps_rules(inst, r, hi) is not None:
+        return _Timing(r.ev.depart, paid, max(lo, hi))
+    for _ in range(40):
+        if hi - lo < 1e-3:
+            break
+        mid = (lo + hi) / 2
+        if _keeps_rules(inst, r, mid) is not None:
+            lo = mid
+        else:
+            hi = mid
+    return _Timing(r.ev.depart, paid, lo)
+
+
+def _arcs(inst: Instance, trips: list[Route], times: list[_Timing], reload: float) -> dict[tuple[int, int], float]:
     """The DAG's arcs ``(a, b)`` with a positive saving ``s_ab`` (module docstring)."""
     arcs: dict[tuple[int, int], float] = {}
     costs = inst.costs
-    for a, ra in enumerate(trips):
-        for b, rb in enumerate(trips):
-            if ra.k != rb.k or (ra.ev.ret, a) >= (rb.ev.ret, b):
+    for a, (ra, ta) in enumerate(zip(trips, times)):
+        for b, (rb, tb) in enumerate(zip(trips, times)):
+            if ra.k != rb.k or (ta.d, a) >= (tb.d, b):
                 continue
-            ev = _retime(inst, rb, ra.ev.ret + reload)
-            if ev is None:
+            d_b = max(tb.d, ta.d + ta.paid + reload)
+            if d_b > tb.latest + TOL:
                 continue
-            alone = rb.ev.ret - rb.ev.depart
-            chained = ev.ret - ra.ev.ret
-            saving = costs.fixed[ra.k] + costs.per_h[ra.k] * (alone - chained) / 60.0
+            d_a = max(ta.d, min(ta.latest, d_b - reload - ta.paid))
+            saving = costs.fixed[ra.k] - costs.per_h[ra.k] * (d_b - d_a - ta.paid) / 60.0
             if saving > TOL:
                 arcs[(a, b)] = saving
     return arcs
@@ -129,38 +158,70 @@ def assign(n: int, arcs: dict[tuple[int, int], float]) -> dict[int, int]:
 
 def chain_trips(inst: Instance, routes: list[Route], reload: float) -> list[Route]:
     """The routes as trips of fewer trucks: each chain on one vehicle id, trips numbered 1, 2, ...
-    in order, a chained trip re-timed and costed as the module docstring says."""
+    in order, each trip timed and costed as the module docstring says."""
     trips = [r for r in routes if r.seq and r.ev is not None and r.ev.feasible]
     others = [r for r in routes if r not in trips]
     if len(trips) < 2:
         return routes
-    n = len(trips)
-    nxt = assign(n, _arcs(inst, trips, reload))
+    times = [_timing(inst, r) for r in trips]
+    nxt = assign(len(trips), _arcs(inst, trips, times, reload))
     has_pred = set(nxt.values())
     chains: list[list[int]] = []
-    for a in range(n):
+    for a in range(len(trips)):
         if a in has_pred:
             continue
         chain = [a]
         while chain[-1] in nxt:
             chain.append(nxt[chain[-1]])
         chains.append(chain)
-    realised: list[list[Route]] = []
+    done: list[list[Route]] = []
     for chain in chains:
-        cur = [trips[chain[0]].copy()]
-        for b in chain[1:]:
-            prev, rb = cur[-1], trips[b]
-            ev = _retime(inst, rb, prev.ev.ret + reload)
-            if ev is None:  # a delay passed down the chain: this trip starts a new truck
-                realised.append(cur)
-                cur = [rb.copy()]
-                continue
-            t = rb.copy()
-            km_cost = inst.costs.per_km[t.k] * ev.km
-            t.ev = dataclasses.replace(ev, cost=km_cost + inst.costs.per_h[t.k] * (ev.ret - prev.ev.ret) / 60.0)
-            cur.append(t)
-        realised.append(cur)
-    return _name(inst, realised) + others
+        for part in _forward(chain, times, reload):
+            done += _realise(inst, [trips[i] for i in part], [times[i] for i in part], reload)
+    return _name(inst, done) + others
+
+
+def _forward(chain: list[int], times: list[_Timing], reload: float) -> list[list[int]]:
+    """The chain cut where a trip delayed by the one before could no longer leave in time."""
+    parts, back = [[chain[0]]], times[chain[0]].d + times[chain[0]].paid
+    for i in chain[1:]:
+        d = max(times[i].d, back + reload)
+        if d > times[i].latest + TOL:
+            parts.append([i])
+            d = times[i].d
+        else:
+            parts[-1].append(i)
+        back = d + times[i].paid
+    return parts
+
+
+def _realise(inst: Instance, trips: list[Route], times: list[_Timing], reload: float) -> list[list[Route]]:
+    """One truck's trips, timed (forward, then backward) and costed; or each trip on its own
+    truck, when that is no dearer or a re-evaluation breaks a rule (a safety net)."""
+    alone = [[r.copy()] for r in trips]
+    if len(trips) == 1:
+        return alone
+    d = [times[0].d]
+    for t_prev, t in zip(times, times[1:]):
+        d.append(max(t.d, d[-1] + t_prev.paid + reload))
+    for i in range(len(trips) - 2, -1, -1):
+        d[i] = max(d[i], min(times[i].latest, d[i + 1] - reload - times[i].paid))
+    out, prev_ret = [], None
+    for r, when in zip(trips, d):
+        ev = _keeps_rules(inst, r, when)
+        if ev is None or (prev_ret is not None and ev.depart < prev_ret + reload - TOL):
+            return alone
+        t = r.copy()
+        if prev_ret is not None:  # no fixed cost; the driver is paid on from the last return
+            paid = ev.ret - prev_ret
+            t.ev = dataclasses.replace(ev, cost=inst.costs.route(r.k, ev.km, paid) - inst.costs.fixed[r.k])
+        else:
+            t.ev = ev
+        out.append(t)
+        prev_ret = ev.ret
+    if sum(r.ev.cost for r in out) >= sum(r.ev.cost for r in trips) - TOL:
+        return alone
+    return [out]
 
 
 def _name(inst: Instance, chains: list[list[Route]]) -> list[Route]:
