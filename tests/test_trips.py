@@ -252,3 +252,52 @@ def test_bad_rule_values_give_one_located_error(tmp_path, rules, message):
     assert done.returncode == 1, done.stderr
     assert done.stderr.strip().splitlines() == [f"Error: {message}"]
     assert "Traceback" not in done.stderr
+
+
+def _write_day(folder: Path) -> None:
+    """`_two_windows` (F = 300) as scenario files (the town T idle, 500 km from every point)."""
+    folder.mkdir()
+    files = {
+        "scenario.toml": 'name = "two-windows"\ndate = 2026-06-15\n\n[rules]\nmultiple_trips = true\nreload_min = 30\n',
+        "sites.csv": "site_id,name,kind,parent_town,lat,lon,open_time,close_time,service_min,has_precooling\n"
+        "H,H,hub,,22.4,109.3,05:00,21:00,0,no\nT,T,town,,22.4,109.3,06:00,20:00,0,no\n"
+        "A,A,village,T,22.4,109.3,07:00,09:00,0,no\nB,B,village,T,22.4,109.3,14:00,16:00,0,no\n",
+        "vehicles.csv": "vehicle_id,owner,home_hub,dry_capacity_kg,reefer_capacity_kg,fixed_cost_cny_per_day,"
+        "cost_cny_per_km,driver_cost_cny_per_h,shift_start,shift_end\n"
+        "X1,alliance,H,1000,0,300,1,60,07:00,19:00\nX2,alliance,H,1000,0,300,1,60,07:00,19:00\n",
+        "orders.csv": "order_id,shipper,site_id,product_id,quantity_kg,ready_at\n",
+        "parcels.csv": "company,site_id,parcel_count,weight_kg\nEMS,A,10,600\nEMS,B,10,600\n",
+        "travel.csv": "from_site,to_site,distance_km,travel_min\nH,A,30,30\nH,B,30,30\nA,B,500,500\n"
+        "H,T,500,500\nA,T,500,500\nB,T,500,500\n",
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+
+
+@pytest.mark.integration
+def test_the_cli_writes_a_multi_trip_plan_the_checker_accepts(tmp_path):
+    """``coldchain plan`` on the two-window day (F = 300) writes one truck with two trips
+    (780 CNY, as derived above) and ``coldchain check`` accepts it, from the CSVs and from
+    plan.json."""
+    _write_day(tmp_path / "day")
+    out = tmp_path / "out"
+    done = _plan_cli(tmp_path / "day", out)
+    assert done.returncode == 0, done.stderr
+    k = json.loads((out / "kpis.json").read_text(encoding="utf-8"))
+    assert (k["total_cost_cny"], k["trucks_used"], k["trips"], k["best_bound_cny"]) == (780.0, 1, 2, None)
+    doc = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert [(r["vehicle"], r["trip"], r["cost"]) for r in doc["routes"]] == [
+        (doc["routes"][0]["vehicle"], 1, 300 + 60 + 60),
+        (doc["routes"][0]["vehicle"], 2, 60 + 300),
+    ]
+    geo = json.loads((out / "routes.geojson").read_text(encoding="utf-8"))
+    lines = [f["properties"] for f in geo["features"] if f["properties"]["feature"] == "route"]
+    assert [p["trip"] for p in lines] == [1, 2] and lines[0]["colour"] == lines[1]["colour"]
+    for plan_path in (out, out / "plan.json"):
+        check = subprocess.run(
+            [sys.executable, "-m", "coldchain", "check", str(tmp_path / "day"), str(plan_path)],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+        )
+        assert check.returncode == 0, check.stderr

@@ -138,8 +138,7 @@ def assign(n: int, arcs: dict[tuple[int, int], float]) -> dict[int, int]:
     pairs = list(arcs)
     m = len(pairs)
     h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
+    h.setOptionValue("output_flag", False)  # threads: HiGHS's one pool per process, as the method left it
     # columns x_ab; rows 0..n-1: out of a, rows n..2n-1: into b
     starts, index = [], []
     for a, b in pairs:
@@ -152,6 +151,8 @@ def assign(n: int, arcs: dict[tuple[int, int], float]) -> dict[int, int]:
     )  # fmt: skip
     h.changeColsIntegrality(m, np.arange(m, dtype=np.int32), np.full(m, highspy.HighsVarType.kInteger))
     h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # not expected (x = 0 is feasible)
+        raise RuntimeError(f"HiGHS could not choose the trips' chains: {h.modelStatusToString(h.getModelStatus())}")
     values = h.getSolution().col_value
     return {a: b for (a, b), v in zip(pairs, values) if v > 0.5}
 
