@@ -503,7 +503,7 @@ def check(
         err.print(f"Error: {len(problems)} violation(s) in {plan_dir}", markup=False)
         raise typer.Exit(EXIT_CHECK)
     out.print(
-        f"Plan in {plan_dir} keeps every rule (files, routes, legs, times, loads, parcels, deliveries, "
+        f"Plan in {plan_dir} keeps every rule (files, routes, trips, legs, times, loads, parcels, deliveries, "
         "orders, freshness, KPIs)."
     )
 

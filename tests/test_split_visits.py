@@ -217,7 +217,7 @@ def test_scenario_toml_rules(tmp_path):
         toml.write_text(text + f"\n[rules]\nsplit_visits = {lax}\n", encoding="utf-8")
         with pytest.raises(InputError) as err:
             read_scenario(folder)
-        assert "rules.split_visits: input should be a valid boolean" in str(err.value), lax
+        assert "rules.split_visits: expected true or false" in str(err.value), lax
 
 
 # --- the checker follows the rule ---------------------------------------------------------------

@@ -8,7 +8,8 @@ times) and the standard library: never on the model, the solver, the planner or 
 evaluator, so a bug there cannot hide itself here.
 
 The rules, one function each with a stable name, live in one module per family: ``read``
-(the files themselves), ``routes`` (shape of each run), ``legs`` (km and driving time),
+(the files themselves), ``routes`` (shape of each run), ``trips`` (a truck's runs one after
+another, reloading between them), ``legs`` (km and driving time),
 ``times`` (shift, opening hours, service, clock texts), ``loads`` (per compartment, at every
 point), ``parcels`` and ``deliveries`` (every parcel delivered once, the same way in both
 tables), ``orders`` (every order once, served properly or explained) and ``reasons`` (an
@@ -21,7 +22,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from coldchain.check import freshness, kpis, legs, loads, orders, parcels, reasons, routes, times  # noqa: F401 (register)
+from coldchain.check import (  # noqa: F401 (register)
+    freshness,
+    kpis,
+    legs,
+    loads,
+    orders,
+    parcels,
+    reasons,
+    routes,
+    times,
+    trips,
+)
 from coldchain.check.context import Context
 from coldchain.check.read import DELIVERIES_FILE, KPIS_FILE, ORDERS_FILE, ROUTES_FILE, WrittenPlan, read_plan_folder
 from coldchain.check.rules import RULES, run_rules
@@ -38,7 +50,7 @@ READ_RULES = (
     "read.not_a_number",
     "read.not_whole",
 )
-FAMILIES = ("routes", "legs", "times", "loads", "parcels", "deliveries", "orders", "freshness", "kpis")
+FAMILIES = ("routes", "trips", "legs", "times", "loads", "parcels", "deliveries", "orders", "freshness", "kpis")
 # run (and list) the rules family by family, in the order a reader follows a plan
 _ordered = sorted(RULES.items(), key=lambda item: FAMILIES.index(item[0].split(".")[0]))
 RULES.clear()

@@ -5,7 +5,9 @@ parcels per site, and each leg's km and minutes from the travel model
 (`coldchain.scenario.travel`: a measured leg wins, one given one way is used both ways, every
 other leg is derived from coordinates), computed only for the legs the plan drives.
 
-Plan side: each truck's rows in ``routes.csv``; a truck is *sound* when its rows run
+Plan side: each run's rows in ``routes.csv``; a run is one trip of a truck, named by
+`run_key` (the vehicle id, with `` trip n`` for its n-th trip when ``[rules] multiple_trips``
+gives the tables a ``trip`` column; a table without it has one trip per truck). A run is *sound* when its rows run
 ``stop_seq`` 0..n+1 once each, start and end at the hub, visit n >= 1 known sites that are not
 the hub, and the truck is a scenario vehicle. Only sound trucks are timed, loaded and costed
 (the ``routes.*`` rules report the others), so one broken row gives one violation, not a cascade.
@@ -38,12 +40,19 @@ SERVED, UNSERVED = "served", "unserved"
 REEFER, DRY = "reefer", "dry"
 
 
+def run_key(row: Row) -> str:
+    """The run a row of any plan table belongs to: its truck, and its trip after the first."""
+    trip = row.get("trip")
+    return row["vehicle_id"] if trip is None or trip == 1 else f"{row['vehicle_id']} trip {trip}"
+
+
 @dataclass
 class Truck:
-    """A sound truck's run: its vehicle, its rows in stop order, and the recomputed loads."""
+    """A sound run (one trip of a truck): its vehicle, its rows in stop order, and the recomputed loads."""
 
     vehicle: Vehicle
     rows: list[Row]  # stop_seq 0..n+1
+    key: str = ""  # its `run_key`
     loads: list[float] = field(default_factory=list)  # load on board after each point (len n+2)
     reefer: list[float] = field(default_factory=list)
 
@@ -88,7 +97,7 @@ class Context:
         self.delivery_rows: list[Row] = plan.deliveries or []
         self.by_vehicle: dict[str, list[Row]] = defaultdict(list)
         for r in self.route_rows:
-            self.by_vehicle[r["vehicle_id"]].append(r)
+            self.by_vehicle[run_key(r)].append(r)
         self.trucks: dict[str, Truck] = {}
         for vid, rows in self.by_vehicle.items():
             truck = self._sound(vid, rows)
@@ -107,13 +116,13 @@ class Context:
             seen = self.visits.get(sid, [])
             claimed = [r for r in seen if r["parcels_dropped"] or r["parcel_kg_dropped"]]
             self.drops[sid] = seen if len(seen) <= 1 else claimed
-        self._dropping = {(r["vehicle_id"], r["stop_seq"]) for rows in self.drops.values() for r in rows}
+        self._dropping = {(run_key(r), r["stop_seq"]) for rows in self.drops.values() for r in rows}
         self.served_at: dict[tuple[str, int], list[Row]] = defaultdict(list)
         self.first_order_row: dict[str, Row] = {}
         for o in self.order_rows:
             self.first_order_row.setdefault(o["order_id"], o)
             if o["status"] == SERVED and o["stop_seq"] is not None:
-                self.served_at[(o["vehicle_id"], o["stop_seq"])].append(o)
+                self.served_at[(run_key(o), o["stop_seq"])].append(o)
         self.served_ids = {o["order_id"] for o in self.order_rows if o["status"] == SERVED}
         for t in self.trucks.values():
             self._load(t)
@@ -138,7 +147,7 @@ class Context:
 
     def drops_here(self, row: Row) -> bool:
         """Whether the stop ``row`` of a sound truck is where its site's parcels are dropped."""
-        return (row["vehicle_id"], row["stop_seq"]) in self._dropping
+        return (run_key(row), row["stop_seq"]) in self._dropping
 
     def dropped_kg(self, row: Row) -> float:
         """The parcel kg dropped at the stop ``row`` (the site's, or 0 where another visit drops them)."""
@@ -146,11 +155,24 @@ class Context:
 
     def truck_of(self, row: Row) -> Truck | None:
         """The sound truck a row of ``orders.csv`` or ``deliveries.csv`` names."""
-        return self.trucks.get(row["vehicle_id"])
+        return self.trucks.get(run_key(row))
+
+    def stop_of(self, row: Row) -> Row | None:
+        """The stop of a sound run that a row of ``orders.csv`` or ``deliveries.csv`` names."""
+        return self.stop_at.get((run_key(row), row["stop_seq"]))
+
+    def runs_of(self) -> dict[str, list[Truck]]:
+        """Each truck's sound runs, in trip order (one per truck without multiple trips)."""
+        out: dict[str, list[Truck]] = defaultdict(list)
+        for t in self.trucks.values():
+            out[t.vehicle.vehicle_id].append(t)
+        for runs in out.values():
+            runs.sort(key=lambda t: t.rows[0].get("trip") or 1)
+        return dict(out)
 
     # --- building the index ---------------------------------------------------------------------
     def _sound(self, vid: str, rows: list[Row]) -> Truck | None:
-        vehicle = self.vehicles.get(vid)
+        vehicle = self.vehicles.get(rows[0]["vehicle_id"])
         if vehicle is None:
             return None
         seqs = [r["stop_seq"] for r in rows]
@@ -162,13 +184,13 @@ class Context:
             return None
         if any(r["site_id"] == hub or r["site_id"] not in self.sites for r in ordered[1:-1]):
             return None
-        return Truck(vehicle, ordered)
+        return Truck(vehicle, ordered, key=vid)
 
     def _load(self, t: Truck) -> None:
         load = sum(self.dropped_kg(r) for r in t.stops)
         cold = 0.0
         t.loads, t.reefer = [load], [0.0]
-        vid = t.vehicle.vehicle_id
+        vid = t.key
         for r in t.stops:
             for o in self.served_at.get((vid, r["stop_seq"]), ()):
                 kg = self.order_kg(o)

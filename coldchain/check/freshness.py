@@ -26,7 +26,7 @@ def _served(ctx: Context):
     for o in ctx.order_rows:
         if o["status"] != SERVED:
             continue
-        stop = ctx.stop_at.get((o["vehicle_id"], o["stop_seq"]))
+        stop = ctx.stop_of(o)
         t = ctx.terms.get(o["order_id"])
         truck = ctx.truck_of(o)
         if stop is None or t is None or truck is None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from coldchain.check.context import DRY, REEFER, SERVED, TOL_KG, TOL_MIN, UNSERVED, Context, mismatch
+from coldchain.check.context import DRY, REEFER, SERVED, TOL_KG, TOL_MIN, UNSERVED, Context, mismatch, run_key
 from coldchain.check.read import ORDERS_FILE, Row
 from coldchain.check.rules import at, rule
 from coldchain.check.violation import Finding
@@ -133,7 +133,7 @@ def reason(ctx: Context) -> Iterator[Finding]:
 
 
 def _stop_of(ctx: Context, o: Row) -> Row | None:
-    return ctx.stop_at.get((o["vehicle_id"], o["stop_seq"]))
+    return ctx.stop_of(o)
 
 
 @rule("orders.on_a_stop")
@@ -145,13 +145,13 @@ def on_a_stop(ctx: Context) -> Iterator[Finding]:
         if ctx.plan.routes is None:
             return  # reported: routes.csv cannot be read
         src = ctx.orders.get(o["order_id"])
-        by_vehicle = ctx.by_vehicle.get(o["vehicle_id"])
+        by_vehicle = ctx.by_vehicle.get(run_key(o))
         if by_vehicle is None:
             yield at(
                 o, "vehicle_id", f"order {o['order_id']} is on {o['vehicle_id']!r}, which has no run in routes.csv"
             )
             continue
-        if o["vehicle_id"] not in ctx.trucks:
+        if run_key(o) not in ctx.trucks:
             continue  # the run itself is broken (reported by the routes rules)
         stop = _stop_of(ctx, o)
         if stop is None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from coldchain.check.context import TOL_KG, Context, mismatch
+from coldchain.check.context import TOL_KG, Context, mismatch, run_key
 from coldchain.check.read import DELIVERIES_FILE
 from coldchain.check.rules import at, rule
 from coldchain.check.violation import Finding
@@ -139,7 +139,7 @@ def truck(ctx: Context) -> Iterator[Finding]:
         visits = ctx.drops.get(d["site_id"]) or ctx.visits.get(d["site_id"], [])
         if d["status"] == DELIVERED and visits:
             stop = visits[0]
-            if d["vehicle_id"] != stop["vehicle_id"]:
+            if run_key(d) != run_key(stop):
                 yield at(
                     d,
                     "vehicle_id",

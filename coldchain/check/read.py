@@ -92,7 +92,12 @@ DELIVERY_SCHEMA: dict[str, str] = {
 }
 SCHEMAS = {ROUTES_FILE: ROUTE_SCHEMA, ORDERS_FILE: ORDER_SCHEMA, DELIVERIES_FILE: DELIVERY_SCHEMA}
 # read when present, never required: a plan written by hand or by another tool may lack them
-OPTIONAL_COLUMNS: dict[str, dict[str, str]] = {ORDERS_FILE: {"reason_code": TEXT}}
+# ``trip``: a truck's trip 1, 2, ... (``[rules] multiple_trips``); a plan without the column has one trip per truck
+OPTIONAL_COLUMNS: dict[str, dict[str, str]] = {
+    ROUTES_FILE: {"trip": INT},
+    ORDERS_FILE: {"reason_code": TEXT, "trip": INT},
+    DELIVERIES_FILE: {"trip": INT},
+}
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

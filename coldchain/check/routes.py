@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from coldchain.check.context import TOL_KG, Context, close
+from coldchain.check.context import TOL_KG, Context, close, run_key
 from coldchain.check.rules import at, rule
 from coldchain.check.violation import Finding
 
@@ -38,7 +38,8 @@ _BACK_ROW = ("arrival_min",)
 @rule("routes.vehicle_known")
 def vehicle_known(ctx: Context) -> Iterator[Finding]:
     """Every truck in routes.csv is a vehicle of the scenario."""
-    for vid, rows in ctx.by_vehicle.items():
+    for rows in ctx.by_vehicle.values():
+        vid = rows[0]["vehicle_id"]
         if vid and vid not in ctx.vehicles:
             yield at(rows[0], "vehicle_id", f"{vid!r} is not a vehicle of the scenario")
 
@@ -105,7 +106,7 @@ def site_once(ctx: Context) -> Iterator[Finding]:
         if ctx.split_visits:
             firsts: dict[str, object] = {}
             for r in rows:
-                first = firsts.setdefault(r["vehicle_id"], r)
+                first = firsts.setdefault(run_key(r), r)
                 if first is not r:
                     yield at(r, "site_id", f"{sid} is visited twice by {r['vehicle_id']} (also at line {first.line})")
             continue

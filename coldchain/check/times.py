@@ -120,7 +120,7 @@ def clock_text(ctx: Context) -> Iterator[Finding]:
                     yield at(r, text_col, f"shows {r[text_col]!r}, {min_col} {r[min_col]} is {want!r}")
     if ctx.plan.has_column(DELIVERIES_FILE, "arrival"):
         for d in ctx.delivery_rows:
-            stop = ctx.stop_at.get((d["vehicle_id"], d["stop_seq"]))
+            stop = ctx.stop_of(d)
             if stop is None or stop["service_start_min"] is None:
                 continue
             if not _shows(d["arrival"], stop["service_start_min"]):

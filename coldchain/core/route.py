@@ -13,7 +13,9 @@ INFEASIBLE_ROUTE_CNY = 1e12  # what a route that breaks a rule costs: more than 
 
 @dataclass
 class Route:
-    """One truck's day: its type, the stops in order and the orders picked at each.
+    """One trip of a truck: its type, the stops in order and the orders picked at each. Without
+    ``rules.multiple_trips`` a truck makes one trip, so a route is its whole day; with it, routes
+    of the same ``vehicle_id`` are its trips in the order ``trip`` 1, 2, ...
 
     ``pickup_only`` holds the parcel stops of ``seq`` where this truck only picks up: another
     truck drops their parcels (a split visit, when the scenario's rules allow it). At every other
@@ -26,11 +28,12 @@ class Route:
     picks: dict[int, list[int]] = field(default_factory=dict)
     ev: RouteEval | None = None
     pickup_only: frozenset[int] = frozenset()
+    trip: int = 1  # the truck's trip number (rules.multiple_trips: 2, 3, ... after reloading at the hub)
 
     def copy(self) -> Route:
         return Route(
             self.vehicle_id, self.k, list(self.seq), {i: list(v) for i, v in self.picks.items()}, self.ev,
-            self.pickup_only,
+            self.pickup_only, self.trip,
         )  # fmt: skip
 
     def drops(self, i: int) -> bool:

@@ -4,8 +4,8 @@ A GeoJSON FeatureCollection (RFC 7946; coordinates ``[longitude, latitude]`` in 
 from ``plan.json``'s document so that both say the same:
 
 * one ``LineString`` per used truck (hub, its stops in order, hub), ``properties.feature`` =
-  ``route``: vehicle, owner, colour (the map's), stops, distance_km, duration_min, cost,
-  departure, return, pickup_kg, delivery_kg;
+  ``route``: vehicle, trip (with ``[rules] multiple_trips``), owner, colour (the map's, one per
+  truck), stops, distance_km, duration_min, cost, departure, return, pickup_kg, delivery_kg;
 * one ``Point`` per stop, ``feature`` = ``stop``: vehicle, seq, site, name, kind, type
   (delivery/pickup/job), arrival, departure, parcels, parcel_kg, orders (ids), pickup_kg,
   load_dry_kg, load_reefer_kg, colour;
@@ -26,10 +26,12 @@ def routes_geojson(doc: dict) -> dict:
     """The FeatureCollection of a plan.json document (`coldchain.output.planjson.plan_document`)."""
     features: list[dict] = []
     hub = None
-    for n, r in enumerate(doc["routes"]):
+    trucks: dict[str, int] = {}  # one colour per truck, all its trips alike ([rules] multiple_trips)
+    for r in doc["routes"]:
         steps = r["steps"]
         hub = hub or steps[0]
-        colour = truck_colour(n)
+        colour = truck_colour(trucks.setdefault(r["vehicle"], len(trucks)))
+        trip = {"trip": r["trip"]} if "trip" in r else {}
         features.append(
             {
                 "type": "Feature",
@@ -37,6 +39,7 @@ def routes_geojson(doc: dict) -> dict:
                 "properties": {
                     "feature": "route",
                     "vehicle": r["vehicle"],
+                    **trip,
                     "owner": r["owner"],
                     "colour": colour,
                     "stops": len(steps) - 2,
@@ -58,6 +61,7 @@ def routes_geojson(doc: dict) -> dict:
                     "properties": {
                         "feature": "stop",
                         "vehicle": r["vehicle"],
+                        **trip,
                         "seq": seq,
                         "site": s["site"],
                         "name": s["name"],

@@ -154,7 +154,9 @@ def draw_map(plan: Plan, path: str | Path) -> Path:
                 zorder=2,
                 lw=0,
             )
-    for n, r in enumerate(used):
+    trucks: dict[str, int] = {}  # one colour per truck, all its trips alike ([rules] multiple_trips)
+    for r in used:
+        n = trucks.setdefault(r.vehicle_id, len(trucks))
         colour, style = truck_colour(n), _STYLES[(n // len(PALETTE)) % len(_STYLES)]
         pts = [sites[inst.nodes[i]] for i in [0, *r.seq, 0]]
         xs, ys = [p.lon for p in pts], [p.lat for p in pts]
@@ -166,7 +168,7 @@ def draw_map(plan: Plan, path: str | Path) -> Path:
             lw=1.5 if big else 1.8,
             alpha=0.9,
             zorder=3,
-            label=f"{r.vehicle_id}  {len(r.seq)} stops, {r.ev.km:.1f} km",
+            label=f"{r.vehicle_id}{f' trip {r.trip}' if r.trip > 1 else ''}  {len(r.seq)} stops, {r.ev.km:.1f} km",
         )
         if big:  # the legs out of and back to the hub, faint: on a county day they all meet there
             for leg in ((0, 1), (-2, -1)):

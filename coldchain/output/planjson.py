@@ -74,9 +74,10 @@ def plan_document(plan: Plan) -> dict:
             {"company": d.company, "parcels": int(d.parcel_count), "kg": _num(d.weight_kg)}
         )
     chilled = {x.order_id: x.chilled for x in plan.instance.orders}
-    picked: dict[tuple[str, int], list[dict]] = {}
+    trips = "trip" in routes.columns  # [rules] multiple_trips: one route per trip of a truck
+    picked: dict[tuple[str, int, int], list[dict]] = {}
     for o in orders[orders["status"] == "served"].itertuples(index=False):
-        picked.setdefault((o.vehicle_id, int(o.stop_seq)), []).append(
+        picked.setdefault((o.vehicle_id, int(o.trip) if trips else 1, int(o.stop_seq)), []).append(
             {
                 "id": o.order_id,
                 "shipper": o.shipper,
@@ -96,11 +97,13 @@ def plan_document(plan: Plan) -> dict:
             }
         )
     out_routes = []
-    for vid, rows in routes.groupby("vehicle_id", sort=False):
+    last_back: dict[str, float] = {}  # a truck's previous return (its driver is paid on from there)
+    for key, rows in routes.groupby(["vehicle_id", "trip"] if trips else "vehicle_id", sort=False):
+        vid, trip = (key[0], int(key[1])) if trips else (key, 1)
         steps = []
         recs = list(rows.itertuples(index=False))
         for n, r in enumerate(recs):
-            ords = picked.get((vid, int(r.stop_seq)), [])
+            ords = picked.get((vid, trip, int(r.stop_seq)), [])
             s = sites[r.site_id]
             drops = bool(r.parcels_dropped or r.parcel_kg_dropped)  # not a pickup-only (split) visit
             step = {
@@ -132,14 +135,18 @@ def plan_document(plan: Plan) -> dict:
         v = vehicles[vid]
         depart, back = float(recs[0].departure_min), float(recs[-1].arrival_min)
         km = float(rows["km_from_prev"].sum())
+        paid_from = last_back.get(vid, depart)
+        fixed = v.fixed_cost_cny_per_day if vid not in last_back else 0.0
+        last_back[vid] = back
         out_routes.append(
             {
                 "vehicle": vid,
+                **({"trip": trip} if trips else {}),
                 "owner": recs[0].owner,
                 "capacity_kg": _num(recs[0].capacity_kg),
                 "reefer_capacity_kg": _num(recs[0].reefer_capacity_kg),
                 "cost": round(
-                    v.fixed_cost_cny_per_day + v.cost_cny_per_km * km + v.driver_cost_cny_per_h * (back - depart) / 60,
+                    fixed + v.cost_cny_per_km * km + v.driver_cost_cny_per_h * (back - paid_from) / 60,
                     2,
                 ),
                 "distance_km": round(km, 4),
@@ -241,12 +248,15 @@ def tables_from_document(doc: dict) -> dict:
     """The tables ``routes``, ``orders``, ``deliveries`` and ``kpis`` of a plan.json document, exactly
     as `coldchain.verify.read_tables` reads them from the CSV files."""
     route_rows, order_rows, delivery_rows = [], [], []
+    trips = any("trip" in r for r in doc["routes"])
     for r in doc["routes"]:
+        trip = {"trip": r.get("trip", 1)} if trips else {}
         for n, s in enumerate(r["steps"]):
             ords = s.get("orders", [])
             route_rows.append(
                 {
                     "vehicle_id": r["vehicle"],
+                    **trip,
                     "owner": r.get("owner"),
                     "stop_seq": n,
                     "site_id": s["site"],
@@ -281,6 +291,7 @@ def tables_from_document(doc: dict) -> dict:
                         "deadline": o.get("deadline"),
                         "status": "served",
                         "vehicle_id": r["vehicle"],
+                        **trip,
                         "stop_seq": n,
                         "pickup_time": o.get("pickup"),
                         "pickup_min": o["pickup_min"],
@@ -303,6 +314,7 @@ def tables_from_document(doc: dict) -> dict:
                         "weight_kg": line["kg"],
                         "status": "delivered",
                         "vehicle_id": r["vehicle"],
+                        **trip,
                         "stop_seq": n,
                         "arrival": s.get("service_start"),
                     }
@@ -333,10 +345,15 @@ def tables_from_document(doc: dict) -> dict:
                 "status": d["status"],
             }
         )
+
+    def cols(columns: list[str]) -> list[str]:
+        at = columns.index("vehicle_id") + 1
+        return [*columns[:at], "trip", *columns[at:]] if trips else columns
+
     return {
-        "routes": pd.DataFrame(route_rows, columns=ROUTE_COLUMNS),
-        "orders": pd.DataFrame(order_rows, columns=ORDER_COLUMNS),
-        "deliveries": pd.DataFrame(delivery_rows, columns=DELIVERY_COLUMNS),
+        "routes": pd.DataFrame(route_rows, columns=cols(ROUTE_COLUMNS)),
+        "orders": pd.DataFrame(order_rows, columns=cols(ORDER_COLUMNS)),
+        "deliveries": pd.DataFrame(delivery_rows, columns=cols(DELIVERY_COLUMNS)),
         "kpis": doc.get("summary", {}).get("kpis"),
     }
 

@@ -74,6 +74,30 @@ ORDER_COLUMNS = [
 DELIVERY_COLUMNS = ["company", "site_id", "parcel_count", "weight_kg", "status", "vehicle_id", "stop_seq", "arrival"]
 
 
+def multiple_trips(plan: Plan) -> bool:
+    """Whether the plan's trucks may make several trips (``[rules] multiple_trips``): the tables
+    then have a ``trip`` column after ``vehicle_id`` (1, 2, ... per truck)."""
+    return plan.scenario.settings.rules.multiple_trips
+
+
+def _with_trip(plan: Plan, columns: list[str]) -> list[str]:
+    if not multiple_trips(plan):
+        return columns
+    at = columns.index("vehicle_id") + 1
+    return [*columns[:at], "trip", *columns[at:]]
+
+
+def trucks(plan: Plan) -> dict[str, list]:
+    """Each used truck's trips in order (one trip a truck without ``multiple_trips``)."""
+    out: dict[str, list] = {}
+    for r in plan.routes:
+        if r.seq:
+            out.setdefault(r.vehicle_id, []).append(r)
+    for trips in out.values():
+        trips.sort(key=lambda r: r.trip)
+    return out
+
+
 def _vehicles(plan: Plan) -> dict:
     return {v.vehicle_id: v for v in plan.scenario.vehicles}
 
@@ -93,6 +117,7 @@ def route_table(plan: Plan) -> pd.DataFrame:
         ev, v, hub = r.ev, vehicles[r.vehicle_id], sites[inst.nodes[0]]
         common = {
             "vehicle_id": r.vehicle_id,
+            "trip": r.trip,
             "owner": v.owner,
             "capacity_kg": v.capacity_kg,
             "reefer_capacity_kg": v.reefer_capacity_kg,
@@ -160,7 +185,7 @@ def route_table(plan: Plan) -> pd.DataFrame:
                 "reefer_load_kg": ev.reefer_after[-1],
             }
         )
-    df = pd.DataFrame(rows, columns=ROUTE_COLUMNS)
+    df = pd.DataFrame(rows, columns=_with_trip(plan, ROUTE_COLUMNS))
     for col in ("arrival", "service_start", "departure"):
         df[col] = df[f"{col}_min"].map(lambda x: "" if pd.isna(x) else clock(x))
     return df
@@ -207,6 +232,7 @@ def _order_table(plan: Plan) -> pd.DataFrame:
                 {
                     "status": "served",
                     "vehicle_id": r.vehicle_id,
+                    "trip": r.trip,
                     "stop_seq": p + 1,
                     "pickup_time": clock(pickup),
                     "pickup_min": pickup,
@@ -223,7 +249,7 @@ def _order_table(plan: Plan) -> pd.DataFrame:
             why = plan.unserved.get(o.index, "")
             row.update({"status": "unserved", "reason": str(why), "reason_code": reason_code(why)})
         rows.append(row)
-    return pd.DataFrame(rows, columns=ORDER_COLUMNS)
+    return pd.DataFrame(rows, columns=_with_trip(plan, ORDER_COLUMNS))
 
 
 def delivery_table(plan: Plan) -> pd.DataFrame:
@@ -233,10 +259,10 @@ def delivery_table(plan: Plan) -> pd.DataFrame:
     for r in plan.routes:
         for p, i in enumerate(r.seq):
             if r.drops(i):  # a pickup-only visit (a split visit) leaves the parcels to another truck
-                visit[inst.nodes[i]] = (r.vehicle_id, p + 1, clock(r.ev.start[p]))
+                visit[inst.nodes[i]] = (r.vehicle_id, p + 1, clock(r.ev.start[p]), r.trip)
     rows = []
     for pc in plan.scenario.parcels:
-        vid, seq, when = visit.get(pc.site_id, (None, None, ""))
+        vid, seq, when, trip = visit.get(pc.site_id, (None, None, "", None))
         status = "delivered" if vid else ("cannot be delivered" if pc.site_id in plan.missed_stops else "not planned")
         rows.append(
             {
@@ -246,11 +272,12 @@ def delivery_table(plan: Plan) -> pd.DataFrame:
                 "weight_kg": pc.weight_kg,
                 "status": status,
                 "vehicle_id": vid,
+                "trip": trip,
                 "stop_seq": seq,
                 "arrival": when,
             }
         )
-    return pd.DataFrame(rows, columns=DELIVERY_COLUMNS)
+    return pd.DataFrame(rows, columns=_with_trip(plan, DELIVERY_COLUMNS))
 
 
 def kpis(plan: Plan) -> dict:
@@ -259,9 +286,11 @@ def kpis(plan: Plan) -> dict:
     w = plan.scenario.settings.weights
     used = [r for r in plan.routes if r.seq]
     types = inst.types
-    fixed = sum(types[r.k].fixed_cny for r in used)
+    runs = trucks(plan)  # a truck's driver is paid from its first departure to its last return
+    fixed = sum(types[t[0].k].fixed_cny for t in runs.values())
     distance = sum(types[r.k].cny_per_km * r.ev.km for r in used)
-    driver = sum(types[r.k].cny_per_h * (r.ev.ret - r.ev.depart) / 60 for r in used)
+    paid_h = {vid: (t[-1].ev.ret - t[0].ev.depart) / 60 for vid, t in runs.items()}
+    driver = sum(types[t[0].k].cny_per_h * paid_h[vid] for vid, t in runs.items())
     lost = sum(inst.orders[o].value_cny for o in plan.unserved)
     km = sum(r.ev.km for r in used)
     # km-weighted load factor and empty running, leg by leg
@@ -287,10 +316,11 @@ def kpis(plan: Plan) -> dict:
         "method": plan.method,
         "runtime_s": round(sum(plan.timings.values()), 2),
         "timings_s": {k: round(v, 3) for k, v in plan.timings.items()},
-        "trucks_used": len(used),
+        "trucks_used": len(runs),
+        "trips": len(used),
         "trucks_available": len(plan.scenario.vehicles),
         "km": round(km, 1),
-        "driver_hours": round(sum((r.ev.ret - r.ev.depart) / 60 for r in used), 2),
+        "driver_hours": round(sum(paid_h.values()), 2),
         "cost_fixed_cny": round(fixed, 2),
         "cost_distance_cny": round(distance, 2),
         "cost_driver_cny": round(driver, 2),
@@ -309,7 +339,7 @@ def kpis(plan: Plan) -> dict:
     }
 
 
-INT_COLUMNS = ("stop_seq", "parcels_dropped", "parcel_count")  # always written as integers (blank when absent)
+INT_COLUMNS = ("stop_seq", "trip", "parcels_dropped", "parcel_count")  # always written as integers (blank when absent)
 
 
 def csv_text(df: pd.DataFrame) -> str:

@@ -68,13 +68,14 @@ def overview_text(plan: Plan) -> str:
     """The one-page overview (see the module docstring)."""
     k = kpis(plan)
     gap = "-" if k["gap"] is None else f"{100 * k['gap']:.2f} %"
+    trips = f" ({k['trips']} trips)" if k["trips"] != k["trucks_used"] else ""
     lines = [
         f"Plan for {k['scenario']} ({k['date']}): {k['status']}",
         "",
         f"  cost           {cny(k['total_cost_cny'])} = fixed {cny(k['cost_fixed_cny'])} + distance "
         f"{cny(k['cost_distance_cny'])} + driver {cny(k['cost_driver_cny'])} + produce lost {cny(k['value_lost_cny'])}",
         f"  bound          best bound {cny(k['best_bound_cny'])}, gap {gap}, {k['runtime_s']:.1f} s",
-        f"  vans           {k['trucks_used']} of {k['trucks_available']} used, {km(k['km'])}, "
+        f"  vans           {k['trucks_used']} of {k['trucks_available']} used{trips}, {km(k['km'])}, "
         f"{k['driver_hours']:.1f} driver hours",
         f"  parcels        {k['parcels_delivered']:,} parcels, {kg(k['parcel_kg_delivered'])} delivered",
         f"  to cold store  {k['orders_served']} orders, {kg(k['kg_to_cold_store'])}; "
@@ -119,38 +120,47 @@ def overview_text(plan: Plan) -> str:
 
 
 def van_sheet(plan: Plan, vehicle_id: str) -> str:
-    """One van's sheet (see the module docstring)."""
+    """One van's sheet (see the module docstring): with ``[rules] multiple_trips``, each of its
+    trips in order, with the reload at the hub between them."""
     routes = route_table(plan)
     rows = routes[routes["vehicle_id"] == vehicle_id]
+    trips = [rows] if "trip" not in rows.columns else [t for _, t in rows.groupby("trip", sort=True)]
     recs = list(rows.itertuples(index=False))
-    first, last = recs[0], recs[-1]
+    first = recs[0]
+    last = list(trips[-1].itertuples(index=False))[-1]
+    n_trips = f"{len(trips)} trips, " if len(trips) > 1 else ""
     head = (
         f"Van {vehicle_id} ({first.owner}; payload {kg(first.capacity_kg)}, reefer {kg(first.reefer_capacity_kg)}): "
-        f"leaves {first.departure}, back {last.arrival}, {len(recs) - 2} stops, {km(rows['km_from_prev'].sum())}"
+        f"leaves {first.departure}, back {last.arrival}, {n_trips}"
+        f"{len(recs) - 2 * len(trips)} stops, {km(rows['km_from_prev'].sum())}"
     )
-    body = []
-    for r in recs:
-        drop = f"{r.parcels_dropped} ({kg(r.parcel_kg_dropped)})" if r.parcels_dropped else ""
-        picks = r.orders_picked if isinstance(r.orders_picked, str) else ""
-        body.append(
-            [
-                str(r.stop_seq),
-                r.arrival or "",
-                r.departure or "",
-                r.site_id,
-                r.site_name,
-                drop,
-                picks,
-                kg(r.load_kg - r.reefer_load_kg),
-                kg(r.reefer_load_kg),
-            ]
-        )
     lines = [head, "=" * min(cell_len(head), 100)]
-    lines += table(
-        ["#", "arrive", "leave", "site", "name", "drop parcels", "pick up", "dry on board", "reefer"],
-        body,
-        right={0, 7, 8},
-    )
+    for n, trip in enumerate(trips, start=1):
+        recs = list(trip.itertuples(index=False))
+        if len(trips) > 1:
+            lines += ["", f"Trip {n}: leaves {recs[0].departure}, back {recs[-1].arrival}, {len(recs) - 2} stops"]
+        body = []
+        for r in recs:
+            drop = f"{r.parcels_dropped} ({kg(r.parcel_kg_dropped)})" if r.parcels_dropped else ""
+            picks = r.orders_picked if isinstance(r.orders_picked, str) else ""
+            body.append(
+                [
+                    str(r.stop_seq),
+                    r.arrival or "",
+                    r.departure or "",
+                    r.site_id,
+                    r.site_name,
+                    drop,
+                    picks,
+                    kg(r.load_kg - r.reefer_load_kg),
+                    kg(r.reefer_load_kg),
+                ]
+            )
+        lines += table(
+            ["#", "arrive", "leave", "site", "name", "drop parcels", "pick up", "dry on board", "reefer"],
+            body,
+            right={0, 7, 8},
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -150,11 +150,11 @@ class Method:
 
         options = options or PlanOptions(method=self.name)
         if not self.prepared:
-            return replace(self.runner()(day, options), method=self.name)
+            return finish(replace(self.runner()(day, options), method=self.name))
         ready = prepare(day)
         if not isinstance(ready, tuple):
             return ready
-        return self._run(*ready, options)
+        return finish(self._run(*ready, options))
 
     def _run(self, inst: Instance, timings: dict, excluded: dict, options: PlanOptions, notes=()) -> Plan:
         if not options.use_mip and self.without_mip:
@@ -286,4 +286,14 @@ def plan(day: Scenario | Instance, options: PlanOptions | None = None) -> Plan:
     if not isinstance(ready, tuple):
         return ready
     inst, timings, excluded = ready
-    return choose(inst)._run(inst, timings, excluded, options)
+    return finish(choose(inst)._run(inst, timings, excluded, options))
+
+
+def finish(result: Plan) -> Plan:
+    """What every method's plan passes through: with ``[rules] multiple_trips``, its trips chained
+    onto fewer trucks (`coldchain.planner.trips`); otherwise the plan as it is."""
+    if not result.scenario.settings.rules.multiple_trips:
+        return result
+    from coldchain.planner.trips import apply
+
+    return apply(result)

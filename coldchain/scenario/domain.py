@@ -45,6 +45,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictInt,
     field_validator,
     model_validator,
 )
@@ -332,10 +333,17 @@ class Rules(BaseModel):
     two pickup orders of one site may too (each truck's visit serves a disjoint part of the
     site's work, one service time per visit). Off by default: a service point receives one
     truck a day, as the alliance's points are staffed and sign for today.
+
+    ``multiple_trips``: a truck back at the hub may go out again after ``reload_min`` minutes
+    (unloading the produce into the cold store, loading parcels), when that is cheaper than
+    another truck (`coldchain.planner.trips`). Off by default: each truck makes one trip a day.
+    ``reload_min``: 0..720 minutes between a truck's return and its next departure (default 30).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     split_visits: StrictBool = False  # TOML has true and false; "yes" or 1 is refused
+    multiple_trips: StrictBool = False
+    reload_min: StrictInt = Field(default=30, ge=0, le=720)
 
 
 class Settings(BaseModel):

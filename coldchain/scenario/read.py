@@ -148,7 +148,11 @@ def _friendly(err: dict) -> str:
         return f"must be at most {ctx['max_length']} characters"
     if kind == "value_error":
         return str(ctx.get("error", err["msg"]))
-    if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
+    if kind == "int_type":  # a strict whole number (rules.reload_min): 30.5 and "30" are refused
+        return "expected a whole number"
+    if kind == "bool_type":
+        return "expected true or false"
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_from_float"):
         return "expected a number"
     return err["msg"][0].lower() + err["msg"][1:]
 

@@ -25,11 +25,15 @@ for (const f of data.geo.features) {
   const p = f.properties;
   const ll = f.geometry.type === 'Point' ? [f.geometry.coordinates[1], f.geometry.coordinates[0]] : null;
   if (p.feature === 'route') {
-    layers[p.vehicle] = L.layerGroup().addTo(map);
-    layers[p.vehicle]._label = '<span class="swatch" data-vehicle="' + esc(p.vehicle) + '" data-colour="'
-      + esc(p.colour) + '"></span>' + esc(p.vehicle)
-      + ' <small>' + p.stops + ' stops, ' + p.distance_km + ' km, ' + esc(p.departure) + '-' + esc(p.return)
-      + '</small>';
+    const trip = p.trip ? ' trip ' + p.trip : '';  // [rules] multiple_trips: a truck's trips share its layer
+    const line = p.stops + ' stops, ' + p.distance_km + ' km, ' + esc(p.departure) + '-' + esc(p.return);
+    if (!layers[p.vehicle]) {
+      layers[p.vehicle] = L.layerGroup().addTo(map);
+      layers[p.vehicle]._label = '<span class="swatch" data-vehicle="' + esc(p.vehicle) + '" data-colour="'
+        + esc(p.colour) + '"></span>' + esc(p.vehicle) + ' <small>' + (trip ? 'trip 1: ' : '') + line + '</small>';
+    } else {
+      layers[p.vehicle]._label += ' <small>' + esc(trip) + ': ' + line + '</small>';
+    }
     const path = f.geometry.coordinates.map(c => [c[1], c[0]]);
     if (big) {  // on a county day every route meets at the hub: its legs out and back drawn faint
       for (const leg of [path.slice(0, 2), path.slice(-2)]) {
@@ -38,7 +42,7 @@ for (const f of data.geo.features) {
       }
     }
     L.polyline(big ? path.slice(1, -1) : path, {color: p.colour, weight: 3, opacity: 0.85})
-      .bindPopup('<b>' + esc(p.vehicle) + '</b> (' + esc(p.owner) + ')<br>' + p.stops + ' stops, ' + p.distance_km
+      .bindPopup('<b>' + esc(p.vehicle) + esc(trip) + '</b> (' + esc(p.owner) + ')<br>' + p.stops + ' stops, ' + p.distance_km
         + ' km, ' + p.cost + ' CNY<br>leaves ' + esc(p.departure) + ', back ' + esc(p.return) + '<br>picks up '
         + p.pickup_kg + ' kg, delivers ' + p.delivery_kg + ' kg')
       .addTo(layers[p.vehicle]);
