@@ -46,7 +46,10 @@ def test_one_truck_makes_both_trips_when_that_saves_its_fixed_cost(tmp_path):
     (back 14:30); its driver is paid 08:30-14:30 = 360 min: 300 + 120 + 360 = 780 CNY, the
     optimum (one truck must serve both windows; its paid span is at least from the latest A
     departure to the earliest B return). It saves 840 - 780 = 60 CNY: one fixed cost less the
-    240 minutes the driver waits at the hub (09:30-13:30)."""
+    240 minutes the driver waits at the hub (09:30-13:30). The plan's bound is the multi-trip
+    degree bound: one fixed cost 300, each stop's cheapest arc in and out (60 CNY each: 30 km +
+    30 min) halved, 120, and ceil(1,200 / 1,000) = 2 trips out of and into the hub, halved,
+    120: 540 CNY, below the optimum, and not a proof."""
     result, k = solve_and_check(_two_windows(), tmp_path)
     assert _runs(result) == [("X1", 1, ["A"]), ("X1", 2, ["B"])] or _runs(result) == [
         ("X2", 1, ["A"]),
@@ -55,7 +58,7 @@ def test_one_truck_makes_both_trips_when_that_saves_its_fixed_cost(tmp_path):
     assert k["total_cost_cny"] == pytest.approx(780.0)
     assert (k["trucks_used"], k["trips"]) == (1, 2)
     assert (k["cost_fixed_cny"], k["cost_driver_cny"], k["driver_hours"]) == (300.0, 360.0, 6.0)
-    assert result.outcome is None or result.outcome.bound is None  # no false proof
+    assert result.outcome.bound == pytest.approx(540.0)  # valid for multi-trip plans, no false proof
     assert str(result.status) == "feasible"
     assert result.cost == pytest.approx(780.0)
 
@@ -284,7 +287,7 @@ def test_the_cli_writes_a_multi_trip_plan_the_checker_accepts(tmp_path):
     done = _plan_cli(tmp_path / "day", out)
     assert done.returncode == 0, done.stderr
     k = json.loads((out / "kpis.json").read_text(encoding="utf-8"))
-    assert (k["total_cost_cny"], k["trucks_used"], k["trips"], k["best_bound_cny"]) == (780.0, 1, 2, None)
+    assert (k["total_cost_cny"], k["trucks_used"], k["trips"], k["best_bound_cny"]) == (780.0, 1, 2, 540.0)
     doc = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     assert [(r["vehicle"], r["trip"], r["cost"]) for r in doc["routes"]] == [
         (doc["routes"][0]["vehicle"], 1, 300 + 60 + 60),

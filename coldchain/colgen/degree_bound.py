@@ -34,8 +34,13 @@ from coldchain.core.cutsets import trucks_needed
 from coldchain.core.instance import Instance
 
 
-def degree_bound(inst: Instance) -> float:
-    """The bound of the module docstring (CNY), in the objective's own weights (`Instance.costs`)."""
+def degree_bound(inst: Instance, multiple_trips: bool = False) -> float:
+    """The bound of the module docstring (CNY), in the objective's own weights (`Instance.costs`).
+
+    With ``multiple_trips`` (a truck may go out again after reloading), a truck's payload may
+    carry parcels on several trips, so the fixed part is only :math:`\min_k fixed_k` (at least
+    one truck leaves); the rest holds as it is: every trip leaves and re-enters the hub, and at
+    least :math:`m` trips carry :math:`d(V)`, and waiting at the hub between trips is paid on top."""
     f = inst.fast
     n = inst.n
     price = inst.costs
@@ -61,10 +66,9 @@ def degree_bound(inst: Instance) -> float:
     if not (np.isfinite(best_in[nodes]).all() and np.isfinite(best_out[nodes]).all()):
         return float(lost)  # a stop no truck can reach: the day is infeasible, said elsewhere
     parcels = sum(inst.delivery(i) for i in must)
-    fixed = max(
-        parcels * min(price.fixed[t.index] / t.capacity_kg for t in inst.types if t.capacity_kg > 0),
-        min(price.fixed[t.index] for t in inst.types),
-    )
+    fixed = min(price.fixed[t.index] for t in inst.types)
+    if not multiple_trips:
+        fixed = max(fixed, parcels * min(price.fixed[t.index] / t.capacity_kg for t in inst.types if t.capacity_kg > 0))
     q = max(t.capacity_kg for t in inst.types)
     trucks = max(1, trucks_needed(parcels, q))
     stops = 0.5 * float(best_in[nodes].sum() + best_out[nodes].sum())

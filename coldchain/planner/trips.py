@@ -56,8 +56,10 @@ on separate trucks (its arcs' savings assume each trip's solved timing, so a del
 a long chain can eat them) is split into separate trucks. So chaining never raises the cost,
 and a type's trucks are at most its solved trips: the fleet's ``count`` holds.
 
-**No bound.** The lower bound of one-trip plans does not bound multi-trip plans (fixed costs
-can drop below it), so a plan with the rule on carries no bound and is never called optimal.
+**The bound.** The lower bound of one-trip plans does not bound multi-trip plans (fixed costs
+can drop below it), so a plan with the rule on carries the degree bound in its multi-trip form
+(`coldchain.colgen.degree_bound`: one truck's fixed cost, every trip's arcs), which is valid
+but weak, and is never called optimal (chaining after planning proves nothing).
 """
 
 from __future__ import annotations
@@ -67,9 +69,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from coldchain.colgen.degree_bound import degree_bound
 from coldchain.core.evaluate import RouteEval, evaluate_route
 from coldchain.core.instance import Instance
-from coldchain.core.outcome import SolveStatus
+from coldchain.core.outcome import SolveStatus, relative_gap
 from coldchain.core.plan import Plan
 from coldchain.core.route import Route
 
@@ -248,7 +251,7 @@ def _name(inst: Instance, chains: list[list[Route]]) -> list[Route]:
 
 def apply(plan: Plan) -> Plan:
     """``plan`` with its trips chained (`chain_trips`) when the scenario allows multiple trips;
-    its bound dropped and its status at most feasible (the module docstring says why)."""
+    its bound the multi-trip degree bound and its status at most feasible (the module docstring says why)."""
     rules = plan.scenario.settings.rules
     if not rules.multiple_trips or not plan.has_routes:
         return plan
@@ -259,18 +262,20 @@ def apply(plan: Plan) -> Plan:
     n_trips = sum(1 for r in routes if r.seq)
     chained = dataclasses.replace(plan, routes=tuple(routes))
     saved = before - chained.cost
+    bound = degree_bound(inst, multiple_trips=True)
     out = plan.outcome
     if out is not None:
         out = dataclasses.replace(
             out,
             status=SolveStatus.FEASIBLE if out.status == SolveStatus.OPTIMAL else out.status,
             objective=chained.cost,
-            bound=None,
-            gap=None,
+            bound=bound,
+            gap=relative_gap(chained.cost, bound),
         )
     note = (
         f"multiple trips: {trucks} truck(s) make {n_trips} trip(s), saving {saved:,.2f} CNY; "
-        "a lower bound of one-trip plans does not bound multi-trip plans, so this plan carries no bound"
+        "a lower bound of one-trip plans does not bound multi-trip plans, so the bound is the degree bound "
+        "with one truck's fixed cost (`coldchain.colgen.degree_bound`), far weaker"
     )
     status = SolveStatus.FEASIBLE if plan.status == SolveStatus.OPTIMAL else plan.status
     return dataclasses.replace(chained, status=status, outcome=out, notes=(*plan.notes, note))
