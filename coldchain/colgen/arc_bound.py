@@ -102,43 +102,86 @@ def _must_ride_cold(inst: Instance, o) -> bool:
     return o.chilled and f.service[o.node] + inst.shortest[o.node, 0] > o.max_out_of_cold_min + 1e-9
 
 
-def lower_bound(inst: Instance, time_limit_s: float = 10.0, threads: int = 1) -> Bound | None:
-    """Solve the LP with its cut loop (module docstring) within ``time_limit_s``; None if no LP
-    could be solved in time."""
+def arc_arrays(inst: Instance, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Tails and heads of the arcs type ``k`` may drive, as `Instance.arcs` lists them (same rules,
+    same order), computed on arrays: a full county day has some 290,000 per type."""
+    t = inst.types[k]
+    n = inst.n
+    ok = np.asarray(inst.serves[k], dtype=bool).copy()
+    ok[0] = True
+    minutes = np.asarray(inst.minutes, dtype=float)
+    early = np.asarray(inst.earliest, dtype=float)
+    late = np.asarray(inst.latest, dtype=float)
+    service = np.array([inst.service(i) for i in range(n + 1)])
+    delivery = np.array([inst.delivery(i) for i in range(n + 1)])
+    keep = ok[:, None] & ok[None, :]
+    np.fill_diagonal(keep, False)
+    arrive = early[:, None] + service[:, None] + minutes
+    back = np.maximum(arrive, early[None, :]) + service[None, :] + minutes[:, 0][None, :]
+    inner = (arrive <= late[None, :] + 1e-9) & (back <= t.end_min + 1e-9)
+    if not inst.split_visits:
+        inner &= delivery[:, None] + delivery[None, :] <= t.capacity_kg + 1e-9
+    inner[0, :] = True
+    inner[:, 0] = True
+    i, j = np.nonzero(keep & inner)
+    return i.astype(np.int64), j.astype(np.int64)
+
+
+def lower_bound(
+    inst: Instance, time_limit_s: float = 10.0, threads: int = 1, nearest: int | None = None
+) -> Bound | None:
+    r"""Solve the LP with its cut loop (module docstring) within ``time_limit_s``; None if no LP
+    could be solved in time.
+
+    With ``nearest``, by arc generation: every arc is a column, but at first only the hub's and,
+    per stop and type, its ``nearest`` cheapest arcs out and in may carry flow (the others are
+    fixed at 0); after each LP the fixed arcs with a negative reduced cost :math:`\bar c_a` are
+    freed, and cuts are separated only once none is left (the LP is then the LP over every arc).
+    Every LP gives a valid bound, solved over every arc or not: :math:`z + \sum_a u_a
+    \min(0, \bar c_a)` over the fixed arcs, with :math:`u_a` a bound every plan keeps
+    (:math:`M_k` for an arc out of the hub, else the visits its tail allows, 1 without split
+    visits), by LP duality (the dual solution of the restricted LP, with each fixed arc's bound
+    term)."""
     t0 = time.perf_counter()
     n = inst.n
     f = inst.fast
     orders = [o for o in inst.orders if o.excluded is None]
     price = inst.costs
-    arc_i, arc_j, arc_q, arc_k, costs = [], [], [], [], []
-    out_k: list[dict[int, list[int]]] = []
-    in_k: list[dict[int, list[int]]] = []
-    minutes_k: list[tuple[list[int], list[float]]] = []
-    for t in inst.types:
-        k = t.index
-        outs: dict[int, list[int]] = {i: [] for i in range(n + 1)}
-        ins: dict[int, list[int]] = {i: [] for i in range(n + 1)}
-        cols, mins = [], []
-        for i, j in inst.arcs(k):
-            c = len(arc_i)
-            arc_i.append(i)
-            arc_j.append(j)
-            arc_q.append(t.capacity_kg)
-            arc_k.append(k)
-            drive = f.minutes[i][j] + f.service[j]
-            costs.append(price.arc(k, f.km[i][j], drive, from_hub=i == 0))
-            outs[i].append(c)
-            ins[j].append(c)
-            cols.append(c)
-            mins.append(drive)
-        out_k.append(outs)
-        in_k.append(ins)
-        minutes_k.append((cols, mins))
+    km = np.asarray(f.km, dtype=float)
+    minutes_m = np.asarray(f.minutes, dtype=float)
+    service = np.asarray(f.service, dtype=float)
+    parts = [arc_arrays(inst, t.index) for t in inst.types]
+    arc_i = np.concatenate([a for a, _ in parts])
+    arc_j = np.concatenate([b for _, b in parts])
+    arc_k = np.concatenate([np.full(len(a), t.index, dtype=np.int64) for t, (a, _) in zip(inst.types, parts)])
+    arc_q = np.array([t.capacity_kg for t in inst.types], dtype=float)[arc_k]
+    drive = minutes_m[arc_i, arc_j] + service[arc_j]
+    per_km = np.asarray(price.per_km, dtype=float)[arc_k]
+    per_h = np.asarray(price.per_h, dtype=float)[arc_k]
+    fixed = np.asarray(price.fixed, dtype=float)[arc_k]
+    costs = per_km * km[arc_i, arc_j] + per_h * drive / 60.0 + np.where(arc_i == 0, fixed, 0.0)
     nx = len(arc_i)
+    nt = len(inst.types)
+    # per (type, node): the arcs out and in, by one stable sort each
+    key_out = arc_k * (n + 1) + arc_i
+    key_in = arc_k * (n + 1) + arc_j
+    order_out = np.argsort(key_out, kind="stable")
+    order_in = np.argsort(key_in, kind="stable")
+    ptr_out = np.searchsorted(key_out[order_out], np.arange(nt * (n + 1) + 1))
+    ptr_in = np.searchsorted(key_in[order_in], np.arange(nt * (n + 1) + 1))
+
+    def outs(k: int, i: int) -> list[int]:
+        a = k * (n + 1) + i
+        return order_out[ptr_out[a] : ptr_out[a + 1]].tolist()
+
+    def ins(k: int, i: int) -> list[int]:
+        a = k * (n + 1) + i
+        return order_in[ptr_in[a] : ptr_in[a + 1]].tolist()
+
     y0 = nx
     col_y = lambda i: y0 + i - 1  # noqa: E731
     col_s = {o.index: nx + n + c for c, o in enumerate(orders)}
-    cols = _Columns(np.array(arc_i), np.array(arc_j), np.array(arc_q, dtype=float), nx, y0)
+    cols = _Columns(arc_i, arc_j, arc_q, nx, y0)
 
     use_threads(threads)
     h = highspy.Highs()
@@ -147,29 +190,33 @@ def lower_bound(inst: Instance, time_limit_s: float = 10.0, threads: int = 1) ->
     lo_y = [1.0 if st.mandatory else 0.0 for st in inst.stops]
     hi_y = [1.0 if inst.serves[:, st.node].any() else 0.0 for st in inst.stops]
     obj = np.concatenate([costs, np.zeros(n), [-price.lost[o.index] for o in orders]])
+    active = np.ones(nx, dtype=bool) if nearest is None else _nearest_arcs(arc_i, arc_j, arc_k, costs, n, nearest)
     lower = np.concatenate([np.zeros(nx), lo_y, np.zeros(len(orders))])
-    upper = np.concatenate([np.full(nx, np.inf), hi_y, np.ones(len(orders))])
+    upper = np.concatenate([np.where(active, np.inf, 0.0), hi_y, np.ones(len(orders))])
     h.addCols(len(obj), obj, lower, upper, 0, np.zeros(len(obj), dtype=np.int32), [], [])
 
     rows: list[Row] = []
     types = inst.types
-    for k in range(len(types)):
+    for k in range(nt):
         for i in range(n + 1):
-            if out_k[k][i] or in_k[k][i]:
-                rows.append((0.0, 0.0, out_k[k][i] + in_k[k][i], [1.0] * len(out_k[k][i]) + [-1.0] * len(in_k[k][i])))
-        hub = out_k[k][0]
+            o_k, i_k = outs(k, i), ins(k, i)
+            if o_k or i_k:
+                rows.append((0.0, 0.0, o_k + i_k, [1.0] * len(o_k) + [-1.0] * len(i_k)))
+        hub = outs(k, 0)
         rows.append((0.0, float(types[k].count), hub, [1.0] * len(hub)))
         span = types[k].end_min - types[k].start_min
-        tc, tm = minutes_k[k]
-        at_hub = set(hub)
-        rows.append((-np.inf, 0.0, tc, [m - span if c in at_hub else m for c, m in zip(tc, tm)]))
+        tc = np.flatnonzero(arc_k == k)
+        tm = drive[tc] - np.where(arc_i[tc] == 0, span, 0.0)
+        rows.append((-np.inf, 0.0, tc.tolist(), tm.tolist()))
+    extra_at = np.zeros(n + 1)
     for i in range(1, n + 1):
-        visits = [c for k in range(len(types)) for c in out_k[k][i]]
+        visits = [c for k in range(nt) for c in outs(k, i)]
         st = inst.stop(i)
         extra = float(int(st.mandatory) + len(st.orders) - 1) if inst.may_split(i) else 0.0  # split visits
+        extra_at[i] = extra
         rows.append((0.0, extra, [*visits, col_y(i)], [1.0] * len(visits) + [-1.0]))
         if extra and st.mandatory:  # one of the visits drops the parcels: a type they fit
-            droppers = [c for k in range(len(types)) if inst.drops_fit(k, i) for c in out_k[k][i]]
+            droppers = [c for k in range(nt) if inst.drops_fit(k, i) for c in outs(k, i)]
             rows.append((1.0, np.inf, droppers, [1.0] * len(droppers)))
     cold = []
     for o in orders:
@@ -184,9 +231,9 @@ def lower_bound(inst: Instance, time_limit_s: float = 10.0, threads: int = 1) ->
         if len(able) == len(types):
             rows.append((-np.inf, 0.0, [col_s[o.index], col_y(o.node)], [1.0, -1.0]))
         else:
-            carriers = [c for k in able for c in out_k[k][o.node]]
+            carriers = [c for k in able for c in outs(k, o.node)]
             rows.append((-np.inf, 0.0, [col_s[o.index], *carriers], [1.0] + [-1.0] * len(carriers)))
-    hub_cols = [c for k in range(len(types)) for c in out_k[k][0]]
+    hub_cols = [c for k in range(nt) for c in outs(k, 0)]
     hub_q = [types[arc_k[c]].capacity_kg for c in hub_cols]
     hub_r = [types[arc_k[c]].reefer_kg for c in hub_cols]
     parcels = sum(st.delivery_kg for st in inst.stops)
@@ -195,6 +242,9 @@ def lower_bound(inst: Instance, time_limit_s: float = 10.0, threads: int = 1) ->
     if cold:
         rows.append((0.0, np.inf, hub_cols + [col_s[o.index] for o in cold], hub_r + [-o.kg for o in cold]))
     _add_rows(h, rows)
+    # a bound on each arc's flow in every plan (its tail's visits; the fleet for the hub's arcs)
+    counts = np.array([t.count for t in types], dtype=float)
+    cap = np.where(arc_i == 0, counts[arc_k], 1.0 + extra_at[arc_i])
 
     pickups = [(o.node, o.kg, col_s[o.index]) for o in orders]
     delivery = np.array([inst.delivery(i) for i in range(n + 1)])
@@ -208,9 +258,22 @@ def lower_bound(inst: Instance, time_limit_s: float = 10.0, threads: int = 1) ->
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break
-        best = h.getInfo().objective_function_value + constant
+        z = h.getInfo().objective_function_value + constant
         rounds += 1
-        x = np.array(h.getSolution().col_value)
+        sol = h.getSolution()
+        if not active.all():
+            rc = np.asarray(sol.col_dual[:nx])
+            fixed_neg = ~active & (rc < -1e-9)
+            value = z + float((cap[fixed_neg] * rc[fixed_neg]).sum())
+            best = value if best is None else max(best, value)
+            if fixed_neg.any():  # free them (all of them: the LP then needs fewer rounds)
+                free = np.flatnonzero(fixed_neg)
+                active[free] = True
+                h.changeColsBounds(len(free), free.astype(np.int32), np.zeros(len(free)), np.full(len(free), np.inf))
+                last = time.perf_counter() - r0
+                continue
+        best = z if best is None else max(best, z)
+        x = np.array(sol.col_value)
         new = _separate(x, cols, delivery, pickups, q, n)
         if not new:
             proved = True
@@ -221,6 +284,19 @@ def lower_bound(inst: Instance, time_limit_s: float = 10.0, threads: int = 1) ->
     if best is None:
         return None
     return Bound(best, rounds, cuts, time.perf_counter() - t0, proved)
+
+
+def _nearest_arcs(arc_i, arc_j, arc_k, costs, n: int, nearest: int) -> np.ndarray:
+    """The arcs free at the start of arc generation: every arc at the hub, and per type and stop
+    its ``nearest`` cheapest arcs out and in."""
+    active = (arc_i == 0) | (arc_j == 0)
+    for key in (arc_k * (n + 1) + arc_i, arc_k * (n + 1) + arc_j):
+        order = np.lexsort((costs, key))
+        ks = key[order]
+        start = np.searchsorted(ks, ks)  # first position of each arc's group
+        rank = np.arange(len(order)) - start
+        active[order[rank < nearest]] = True
+    return active
 
 
 def _add_rows(h: highspy.Highs, rows: list[Row]) -> None:

@@ -1,15 +1,18 @@
 """The ``search`` method (any day, every rule): the compiled route search, set partitioning, pickups re-dealt.
 
-1. the per-type arc LP with capacity cuts (`coldchain.colgen.arc_bound`) bounds the plan's cost
-   (on a day whose LP does not fit its time, or finds no solution, the far weaker degree bound of
-   `coldchain.colgen.degree_bound` does, in milliseconds);
+1. the per-type arc LP with capacity cuts (`coldchain.colgen.arc_bound`, by arc generation from
+   each stop's ``ARC_NEAREST`` cheapest arcs) bounds the plan's cost; on a day whose LP does not
+   fit its share of the time up front (`bound_fits`: a full county day), the degree bound of
+   `coldchain.colgen.degree_bound` does at first, in milliseconds, and the arc LP runs after
+   step 2 in ``LATE_BOUND_SHARE`` of the limit taken from step 3, the plan carrying the better
+   of the two;
 2. the compiled SISR search over parcel drops and pickup orders (`coldchain.search.day`) finds a
    plan and keeps every route it meets (prize collecting, reefer space, deadlines, paid time);
 3. set partitioning over those routes, each checked by the exact evaluator
    (`coldchain.setpart.pool.recombine`), picks the best plan of them;
 4. the pickups are re-dealt between the chosen runs (`coldchain.setpart.pickups`).
 
-The gap is measured against the bound of step 1: every plan has one.
+The gap is measured against the best bound computed: every plan has one.
 """
 
 from __future__ import annotations
@@ -37,6 +40,13 @@ DAY_BOUND_MAX_S = 15.0
 # (865,000 arcs) took 16 s to build and had no LP solved within 30 s (under 29,000 arcs/s); it gave
 # its first bound within 60 s. The ordinary day (44,000 arcs) gets its bound within 1.8 s.
 BOUND_ARCS_PER_S = 40_000.0
+ARC_NEAREST = 20  # arc generation starts from each stop's 20 cheapest arcs out and in per type
+# On such a day the arc LP runs after the search, taking LATE_BOUND_SHARE of the limit (at most half
+# of what is left) from set partitioning: measured on the full day, seed 3, at 60 s on a busy
+# 2-core machine, set partitioning used all of its 21 s and the arc LP needs about 12 s for its
+# first LP over every arc (bench/README.md, "A bound for the full day").
+LATE_BOUND_SHARE = 0.2
+LATE_BOUND_MIN_S = 3.0  # and only when at least twice this many seconds are left
 DAY_POOL_MAX = 20_000  # pool routes (cheapest per item first) offered to set partitioning
 # The search's iterations are capped so that the same scenario and seed give the same plan: the
 # cap is ITERATION_MARGIN of the iterations that fit in the search's seconds at the rate measured
@@ -94,7 +104,7 @@ def plan_by_search(
     nominal = options.solve.repeat_limit_s or limit  # what sizes the repeatable work (SolveOptions)
     nominal_bound_s = max(1.0, min(DAY_BOUND_MAX_S, DAY_BOUND_SHARE * nominal))
     fits = bound_fits(inst, nominal_bound_s)
-    lb = lower_bound(inst, time_limit_s=bound_s, threads=threads) if fits else None
+    lb = lower_bound(inst, time_limit_s=bound_s, threads=threads, nearest=ARC_NEAREST) if fits else None
     bound = lb.value if lb else None
     bound_from = "the per-type arc LP with capacity cuts"
     if bound is None:  # the degree bound: valid at any size, in milliseconds, but far weaker
@@ -143,6 +153,20 @@ def plan_by_search(
 
     cost = total(best)
     report(cost)
+    if not fits and left() > 2 * LATE_BOUND_MIN_S:
+        # the arc LP now, by arc generation, in a slice of what set partitioning would get
+        announce_phase(progress, "lower bound", time.perf_counter() - started)
+        t0 = time.perf_counter()
+        late = lower_bound(inst, min(LATE_BOUND_SHARE * limit, 0.5 * left()), threads, nearest=ARC_NEAREST)
+        timings["bound_s"] += time.perf_counter() - t0
+        if late is not None and late.value > bound:
+            bound = late.value
+            bound_from = (
+                f"the per-type arc LP with capacity cuts (by arc generation after the search, {late.rounds} LP "
+                f"rounds in {time.perf_counter() - t0:.0f} s; it sees no time windows)"
+            )
+        report(cost)
+        announce_phase(progress, "set partitioning", time.perf_counter() - started)
     n_pool = 0
     if left() > 1.0:  # set partitioning over every route met, each checked by the evaluator
         t0 = time.perf_counter()
