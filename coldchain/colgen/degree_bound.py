@@ -35,7 +35,7 @@ from coldchain.core.instance import Instance
 
 
 def degree_bound(inst: Instance, multiple_trips: bool = False) -> float:
-    """The bound of the module docstring (CNY), in the objective's own weights (`Instance.costs`).
+    r"""The bound of the module docstring (CNY), in the objective's own weights (`Instance.costs`).
 
     With ``multiple_trips`` (a truck may go out again after reloading), a truck's payload may
     carry parcels on several trips, so the fixed part is only :math:`\min_k fixed_k` (at least
