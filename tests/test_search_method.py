@@ -58,8 +58,8 @@ def test_a_search_plan_too_large_for_the_arc_lp_up_front(tmp_path, monkeypatch, 
     """With the arc LP judged too large for any day up front, the search method's plan of the
     ordinary county day still has a bound and a gap, and passes the checker (whose kpis.bound rule
     keeps the bound below the plan): the degree bound, named in the notes, when no seconds are
-    left for the arc LP after the search; else the better of it and the arc LP run after the
-    search, by arc generation (named in the notes)."""
+    left for the arc LP once the plan is final; else the better of it and the arc LP run last,
+    by arc generation (named in the notes)."""
     monkeypatch.setattr(by_search, "BOUND_ARCS_PER_S", 1.0)
     if late_lp:  # seconds for it after the search, even on a busy machine
         monkeypatch.setattr(by_search, "DAY_SEARCH_SHARE", 0.3)
@@ -71,7 +71,7 @@ def test_a_search_plan_too_large_for_the_arc_lp_up_front(tmp_path, monkeypatch, 
     degree = degree_bound(build_instance(s))
     if late_lp:
         assert p.outcome.bound > degree
-        assert any("arc generation after the search" in n for n in p.notes)
+        assert any("arc generation after the plan" in n for n in p.notes)
     else:
         assert p.outcome.bound == pytest.approx(degree)
         assert any("degree bound" in n for n in p.notes)

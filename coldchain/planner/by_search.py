@@ -4,8 +4,8 @@
    each stop's ``ARC_NEAREST`` cheapest arcs) bounds the plan's cost; on a day whose LP does not
    fit its share of the time up front (`bound_fits`: a full county day), the degree bound of
    `coldchain.colgen.degree_bound` does at first, in milliseconds, and the arc LP runs after
-   step 2 in ``LATE_BOUND_SHARE`` of the limit taken from step 3, the plan carrying the better
-   of the two;
+   step 4, once the plan is final, in every second left (at least ``LATE_BOUND_SHARE`` of the
+   limit, kept from steps 3 and 4), the plan carrying the better of the two;
 2. the compiled SISR search over parcel drops and pickup orders (`coldchain.search.day`) finds a
    plan and keeps every route it meets (prize collecting, reefer space, deadlines, paid time);
 3. set partitioning over those routes, each checked by the exact evaluator
@@ -41,12 +41,14 @@ DAY_BOUND_MAX_S = 15.0
 # its first bound within 60 s. The ordinary day (44,000 arcs) gets its bound within 1.8 s.
 BOUND_ARCS_PER_S = 40_000.0
 ARC_NEAREST = 20  # arc generation starts from each stop's 20 cheapest arcs out and in per type
-# On such a day the arc LP runs after the search, taking LATE_BOUND_SHARE of the limit (at most half
-# of what is left) from set partitioning: measured on the full day, seed 3, at 60 s on a busy
-# 2-core machine, set partitioning used all of its 21 s and the arc LP needs about 12 s for its
-# first LP over every arc (bench/README.md, "A bound for the full day").
+# On such a day the arc LP runs last, once the plan is final, in every second left: set partitioning
+# and the pickups keep LATE_BOUND_SHARE of the limit for it (measured on the full day, seed 3, at
+# 60 s on a busy 2-core machine, set partitioning used all of its 21 s and the arc LP needs about
+# 12 s for its first LP over every arc: bench/README.md, "A bound for the full day"); on an idle
+# machine the search ends at its iteration cap early and the bound gets those seconds too.
 LATE_BOUND_SHARE = 0.2
-LATE_BOUND_MIN_S = 3.0  # and only when at least twice this many seconds are left
+LATE_BOUND_MIN_S = 3.0  # and only when at least this many seconds are left
+LATE_BOUND_END_S = 0.5  # the arc LP's stop before the limit (it ends a round past its time)
 DAY_POOL_MAX = 20_000  # pool routes (cheapest per item first) offered to set partitioning
 # The search's iterations are capped so that the same scenario and seed give the same plan: the
 # cap is ITERATION_MARGIN of the iterations that fit in the search's seconds at the rate measured
@@ -153,28 +155,19 @@ def plan_by_search(
 
     cost = total(best)
     report(cost)
-    if not fits and left() > 2 * LATE_BOUND_MIN_S:
-        # the arc LP now, by arc generation, in a slice of what set partitioning would get
-        announce_phase(progress, "lower bound", time.perf_counter() - started)
-        t0 = time.perf_counter()
-        late = lower_bound(inst, min(LATE_BOUND_SHARE * limit, 0.5 * left()), threads, nearest=ARC_NEAREST)
-        timings["bound_s"] += time.perf_counter() - t0
-        if late is not None and late.value > bound:
-            bound = late.value
-            bound_from = (
-                f"the per-type arc LP with capacity cuts (by arc generation after the search, {late.rounds} LP "
-                f"rounds in {time.perf_counter() - t0:.0f} s; it sees no time windows)"
-            )
-        report(cost)
-        announce_phase(progress, "set partitioning", time.perf_counter() - started)
+    late_s = LATE_BOUND_SHARE * limit if not fits else 0.0  # kept for the arc LP after the plan
+
+    def before_bound() -> float:
+        return left() - late_s
+
     n_pool = 0
-    if left() > 1.0:  # set partitioning over every route met, each checked by the evaluator
+    if before_bound() > 1.0:  # set partitioning over every route met, each checked by the evaluator
         t0 = time.perf_counter()
         offered = sorted(found.pool, key=lambda r: r.ev.cost / max(len(r.seq), 1))[:DAY_POOL_MAX]
         keyed = {route_key(r): r for r in (checked(inst, r)[0] for r in offered) if r.seq and r.ev.feasible}
         for r in found.routes:
             keyed.setdefault(route_key(r), r)
-        budget = max(0.5, left() - min(0.1 * limit, 0.4 * left()))  # the rest: re-dealing the pickups
+        budget = max(0.5, before_bound() - min(0.1 * limit, 0.4 * before_bound()))  # the rest: the pickups
         try:
             opts = SolveOptions(budget, 0.0, threads, highs_options={"presolve": "off"})
             chosen, out = recombine(inst, list(keyed.values()), list(found.routes), opts, time.perf_counter() + budget)
@@ -185,15 +178,28 @@ def plan_by_search(
         timings["recombine_s"] = time.perf_counter() - t0
         n_pool = len(keyed)
         report(cost)
-    if left() > 0.5:
+    if before_bound() > 0.5:
         t0 = time.perf_counter()
         try:
-            dealt, _ = improve_pickups(inst, best, SolveOptions(max(0.3, left() - 0.3), 0.0, threads))
+            dealt, _ = improve_pickups(inst, best, SolveOptions(max(0.3, before_bound() - 0.3), 0.0, threads))
             if dealt is not None and total(dealt) < cost - 1e-6:
                 best, cost = dealt, total(dealt)
         except SolverError as exc:
             notes.append(f"re-dealing the pickups failed ({exc})")
         timings["pickups_s"] = time.perf_counter() - t0
+        report(cost)
+    if not fits and left() > LATE_BOUND_MIN_S:
+        # the arc LP last, by arc generation, in every second the plan left (so it never changes the plan)
+        announce_phase(progress, "lower bound", time.perf_counter() - started)
+        t0 = time.perf_counter()
+        late = lower_bound(inst, left() - LATE_BOUND_END_S, threads, nearest=ARC_NEAREST)
+        timings["bound_s"] += time.perf_counter() - t0
+        if late is not None and late.value > bound:
+            bound = late.value
+            bound_from = (
+                f"the per-type arc LP with capacity cuts (by arc generation after the plan, {late.rounds} LP "
+                f"rounds in {time.perf_counter() - t0:.0f} s; it sees no time windows)"
+            )
         report(cost)
     gap = relative_gap(cost, bound)
     proved = gap is not None and gap <= max(options.solve.mip_gap, 1e-9)
