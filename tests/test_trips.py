@@ -304,3 +304,33 @@ def test_the_cli_writes_a_multi_trip_plan_the_checker_accepts(tmp_path):
             cwd=REPO,
         )
         assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.component
+def test_a_truck_freed_by_chaining_fetches_an_order_left_out(tmp_path):
+    """The two-window day (F = 300) plus point P, 30 min from the hub, with one 100 kg order O
+    worth 50 CNY/kg (5,000 x 100 = 500,000 CNY), ready 06:00 and due at the cold store by 08:00.
+    Planned one trip per truck, X1 and X2 are both needed for A and B, so O is left out. Chaining
+    puts A and B on one truck (780 CNY, as derived above) and frees the other, which fetches O
+    alone: leave 07:00, at P 07:30, back 08:00, on time; 300 + 60 km + 60 min = 420 CNY, far below
+    its value. Plan: 780 + 420 = 1,200 CNY, every order served, passing the checker. (Not the
+    optimum: one truck making P, A and B, 07:00-14:30, costs 300 + 180 + 450 = 930 CNY; chaining
+    after planning does not find it.)"""
+    from builders import order, product
+
+    base = _two_windows()
+    day = build(
+        [site("A", open_time="07:00", close_time="09:00"), site("B", open_time="14:00", close_time="16:00"), site("P")],
+        {("H", "A"): 30, ("H", "B"): 30, ("H", "P"): 30},
+        [truck("X1", fixed=300), truck("X2", fixed=300)],
+        orders=[order("O", "P", 100, product="fresh")],
+        parcel_lines=[parcels("A", 600), parcels("B", 600)],
+        products=[product("fresh", value=5000, window_h=2)],
+    )
+    day = day.replace(settings=day.settings.model_copy(update={"rules": base.settings.rules}))
+    result, k = solve_and_check(day, tmp_path)
+    assert result.cost == pytest.approx(1200.0, abs=1e-3)
+    assert not result.unserved
+    assert sorted(r[2] for r in _runs(result)) == [["A"], ["B"], ["P"]]
+    assert (k["trucks_used"], k["trips"]) == (2, 3)
+    assert any("freed trucks fetch 1 order" in n for n in result.notes)

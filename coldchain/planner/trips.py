@@ -249,6 +249,48 @@ def _name(inst: Instance, chains: list[list[Route]]) -> list[Route]:
     return out
 
 
+def fetch_with_freed(inst: Instance, routes: list[Route], unserved: dict) -> tuple[list[Route], set[int]]:
+    """Trucks that chaining freed fetch orders the plan left out: one trip to one point, with as
+    many of its unserved orders as keep every rule (most valuable first), when the trip costs
+    less than their value. Only at a point no other trip visits and that has no parcels to drop
+    (or, with split visits, any point): a point still gets one visit. Returns the routes with
+    the new trips and the orders they serve."""
+    used = {r.vehicle_id for r in routes if r.seq}
+    free = [(t.index, v) for t in inst.types for v in t.vehicle_ids if v not in used]
+    visited = {i for r in routes for i in r.seq}
+    by_node: dict[int, list[int]] = {}
+    for o in inst.orders:
+        if o.index in unserved and o.excluded is None and o.node is not None:
+            by_node.setdefault(o.node, []).append(o.index)
+    price = inst.costs
+    served: set[int] = set()
+    out = list(routes)
+    for node, orders in sorted(by_node.items(), key=lambda kv: -price.unserved(kv[1])):
+        if not free:
+            break
+        split = inst.may_split(node)
+        if not split and (node in visited or inst.delivery(node) > 0):
+            continue
+        best = None
+        for k, vid in {k: (k, vid) for k, vid in reversed(free)}.values():  # one truck of each free type
+            taken: list[int] = []
+            for o in sorted(orders, key=lambda o: -price.unserved([o])):
+                if evaluate_route(inst, k, [node], {node: [*taken, o]}, pickup_only={node} if split else ()).feasible:
+                    taken.append(o)
+            if not taken:
+                continue
+            only = frozenset({node}) if split else frozenset()
+            ev = evaluate_route(inst, k, [node], {node: taken}, pickup_only=only)
+            saving = price.unserved(taken) - ev.cost
+            if ev.feasible and saving > TOL and (best is None or saving > best[0]):
+                best = (saving, Route(vid, k, [node], {node: taken}, ev, only))
+        if best is not None:
+            out.append(best[1])
+            free.remove((best[1].k, best[1].vehicle_id))
+            served.update(o for os in best[1].picks.values() for o in os)
+    return out, served
+
+
 def apply(plan: Plan) -> Plan:
     """``plan`` with its trips chained (`chain_trips`) when the scenario allows multiple trips;
     its bound the multi-trip degree bound and its status at most feasible (the module docstring says why)."""
@@ -258,9 +300,11 @@ def apply(plan: Plan) -> Plan:
     inst = plan.instance
     before = plan.cost
     routes = chain_trips(inst, list(plan.routes), float(rules.reload_min))
+    routes, fetched = fetch_with_freed(inst, routes, plan.unserved)  # (each on a truck of its own)
     trucks = len({r.vehicle_id for r in routes if r.seq})
     n_trips = sum(1 for r in routes if r.seq)
-    chained = dataclasses.replace(plan, routes=tuple(routes))
+    unserved = {o: why for o, why in plan.unserved.items() if o not in fetched}
+    chained = dataclasses.replace(plan, routes=tuple(routes), unserved=unserved)
     saved = before - chained.cost
     bound = degree_bound(inst, multiple_trips=True)
     out = plan.outcome
@@ -273,7 +317,9 @@ def apply(plan: Plan) -> Plan:
             gap=relative_gap(chained.cost, bound),
         )
     note = (
-        f"multiple trips: {trucks} truck(s) make {n_trips} trip(s), saving {saved:,.2f} CNY; "
+        f"multiple trips: {trucks} truck(s) make {n_trips} trip(s), saving {saved:,.2f} CNY"
+        + (f" (freed trucks fetch {len(fetched)} order(s) left out)" if fetched else "")
+        + "; "
         "a lower bound of one-trip plans does not bound multi-trip plans, so the bound is the degree bound "
         "with one truck's fixed cost (`coldchain.colgen.degree_bound`), far weaker"
     )
