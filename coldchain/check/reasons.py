@@ -163,17 +163,28 @@ def free_ride(ctx: Context, o: Row, t: OrderTerms) -> str | None:
     return None
 
 
+def _carrier(ctx: Context, kg: float) -> str | None:
+    """A truck whose payload holds ``kg`` (None: none does)."""
+    return next((v.vehicle_id for v in ctx.scenario.vehicles if v.capacity_kg >= kg - TOL_KG), None)
+
+
+def _last_pickup(ctx: Context, site_id: str) -> float | None:
+    """The latest start of service at the site within its opening hours (None: unknown site)."""
+    site = ctx.sites.get(site_id)
+    return None if site is None else site.close_time - site.service_min
+
+
 def _never_servable(ctx: Context, o: Row, t: OrderTerms) -> str | None:
     """Why no truck can ever take the order (heavier than every payload, ready after the last
     pickup at its point), or None."""
     src = ctx.orders[o["order_id"]]
-    if all(v.capacity_kg < src.quantity_kg - TOL_KG for v in ctx.scenario.vehicles):
+    if _carrier(ctx, src.quantity_kg) is None:
         return f"its {src.quantity_kg:g} kg is more than any truck carries (the true code is too_heavy)"
-    site = ctx.sites.get(src.site_id)
-    if site is not None and t.ready_min > site.close_time - site.service_min + TOL_MIN:
+    latest = _last_pickup(ctx, src.site_id)
+    if latest is not None and t.ready_min > latest + TOL_MIN:
         return (
             f"it is ready at {clock(t.ready_min)}, after the last possible pickup at {src.site_id} "
-            f"({clock(site.close_time - site.service_min)}; the true code is ready_after_close)"
+            f"({clock(latest)}; the true code is ready_after_close)"
         )
     return None
 
@@ -203,13 +214,12 @@ def reason_true(ctx: Context) -> Iterator[Finding]:
             yield at(o, "reason_code", f"too_many_orders, but the day has only {n_orders:,} pickup orders")
             continue
         if code == "too_heavy":
-            fits = [v.vehicle_id for v in ctx.scenario.vehicles if v.capacity_kg >= src.quantity_kg - TOL_KG]
-            if fits:
-                yield at(o, "reason_code", f"too_heavy, but {fits[0]} carries {src.quantity_kg:g} kg")
+            carrier = _carrier(ctx, src.quantity_kg)
+            if carrier is not None:
+                yield at(o, "reason_code", f"too_heavy, but {carrier} carries {src.quantity_kg:g} kg")
             continue
-        site = ctx.sites.get(src.site_id)
-        if code == "ready_after_close" and site is not None:
-            latest = site.close_time - site.service_min
+        latest = _last_pickup(ctx, src.site_id)
+        if code == "ready_after_close" and latest is not None:
             if t.ready_min <= latest + TOL_MIN:
                 yield at(
                     o,

@@ -272,17 +272,19 @@ def fetch_with_freed(inst: Instance, routes: list[Route], unserved: dict) -> tup
         if not split and (node in visited or inst.delivery(node) > 0):
             continue
         best = None
-        for k, vid in {k: (k, vid) for k, vid in reversed(free)}.values():  # one truck of each free type
+        only = frozenset({node}) if split else frozenset()
+        first_of_type = {k: (k, vid) for k, vid in reversed(free)}  # the first free truck of each type
+        for k, vid in first_of_type.values():
             taken: list[int] = []
+            ev = None
             for o in sorted(orders, key=lambda o: -price.unserved([o])):
-                if evaluate_route(inst, k, [node], {node: [*taken, o]}, pickup_only={node} if split else ()).feasible:
-                    taken.append(o)
-            if not taken:
+                trial = evaluate_route(inst, k, [node], {node: [*taken, o]}, pickup_only=only)
+                if trial.feasible:
+                    taken, ev = [*taken, o], trial
+            if ev is None:
                 continue
-            only = frozenset({node}) if split else frozenset()
-            ev = evaluate_route(inst, k, [node], {node: taken}, pickup_only=only)
             saving = price.unserved(taken) - ev.cost
-            if ev.feasible and saving > TOL and (best is None or saving > best[0]):
+            if saving > TOL and (best is None or saving > best[0]):
                 best = (saving, Route(vid, k, [node], {node: taken}, ev, only))
         if best is not None:
             out.append(best[1])
